@@ -1,0 +1,332 @@
+/*
+ * The API road.
+ *
+ * Owns: the order of checks every call passes (documented in
+ * docs/protocol.md), the RequestId, the error message text (catalogue +
+ * the offending parameter), the one transaction a handler runs in, and the
+ * {"Response": ...} envelope. Handlers only fill their output or record an
+ * error; nothing else writes the envelope.
+ * Never: parses the wire format (protocol.c) or computes signatures (auth.c).
+ *
+ * Order: method and size → language → Action (ActionOffline, InvalidAction)
+ * → Version → Region → signature and credential → CAM allow list →
+ * suspended account → parameters (Unknown, Invalid, Missing) → handler.
+ */
+#include "dispatch.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "../../storage/store.h"
+#include "../../storage/store_account.h"
+#include "../clock.h"
+#include "../config.h"
+#include "../http.h"
+#include "api.h"
+#include "auth.h"
+#include "protocol.h"
+#include "validate.h"
+
+#define API_VERSION "2020-10-02"
+
+/* Actions that existed in older snapshots and were retired (SPEC.md §1). */
+static const char *const retired_actions[] = {
+	"BatchSendEmailWithReceiverDetail", "BindAccountCustomer", "ListAccountPackage", "UpdateWebhookUrl",
+};
+
+static const char *const regions[] = {"ap-guangzhou", "ap-hongkong", "ap-singapore"};
+
+bool dispatch_is_api_call(const struct http_request *http)
+{
+	if (http_request_header(http, "Authorization") || http_request_header(http, "X-TC-Action"))
+		return true;
+	if (strcmp(http_request_method(http), "GET") != 0)
+		return true;
+	const char *query = http_request_query(http);
+	return strncmp(query, "Action=", 7) == 0 || strstr(query, "&Action=") != NULL;
+}
+
+static void new_request_id(char out[37])
+{
+	unsigned char b[16];
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		memset(b, 0, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static char *error_message(const struct api_ctx *ctx)
+{
+	const struct api_error_info *info = &api_errors[ctx->error];
+	const char *text = ctx->language == API_LANG_EN_US ? info->en : info->zh;
+	size_t size = strlen(text) + strlen(ctx->error_param) + 64;
+	char *out = malloc(size);
+	if (!out)
+		return NULL;
+	if (!ctx->error_param[0])
+		snprintf(out, size, "%s", text);
+	else if (ctx->language == API_LANG_EN_US)
+		snprintf(out, size, "%s Parameter: `%s`.", text, ctx->error_param);
+	else
+		snprintf(out, size, "%s参数：`%s`。", text, ctx->error_param);
+	return out;
+}
+
+/* Serialise the envelope of `ctx` (its error, or `out` on success) into resp. */
+static void envelope(const struct api_ctx *ctx, cJSON *out, struct http_response *resp)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *response = out && ctx->error == ERR_NONE ? out : cJSON_CreateObject();
+	if (response != out)
+		cJSON_Delete(out);
+	if (root && response) {
+		cJSON_AddItemToObject(root, "Response", response);
+		if (ctx->error != ERR_NONE) {
+			cJSON *error = cJSON_AddObjectToObject(response, "Error");
+			char *message = error_message(ctx);
+			if (error) {
+				cJSON_AddStringToObject(error, "Code", api_errors[ctx->error].code);
+				cJSON_AddStringToObject(error, "Message", message ? message : "");
+			}
+			free(message);
+		}
+		cJSON_AddStringToObject(response, "RequestId", ctx->request_id);
+		resp->body = cJSON_PrintUnformatted(root);
+	} else {
+		cJSON_Delete(response);
+	}
+	cJSON_Delete(root);
+	if (!resp->body) {
+		/* Out of memory: a fixed answer that still parses. */
+		char fallback[256];
+		int n = snprintf(fallback, sizeof(fallback),
+				 "{\"Response\":{\"Error\":{\"Code\":\"InternalError\",\"Message\":\"Out of "
+				 "memory.\"},\"RequestId\":\"%s\"}}",
+				 ctx->request_id);
+		resp->body = strndup(fallback, (size_t)n);
+	}
+	resp->body_len = resp->body ? strlen(resp->body) : 0;
+	resp->status = 200;
+	resp->content_type = "application/json";
+}
+
+/* The keyring: credentials come from the store; the account is kept for dispatch. */
+struct keyring_state {
+	struct store *store;
+	struct store_account account;
+	char allow[256];
+};
+
+static bool keyring_lookup(void *cls, const char *secret_id, char *key, size_t key_size, char *token,
+			   size_t token_size, bool *failed)
+{
+	struct keyring_state *state = cls;
+	*failed = false;
+	token[0] = '\0';
+	(void)token_size;
+	if (store_begin(state->store, false) != STORE_OK) {
+		*failed = true;
+		return false;
+	}
+	enum store_status status = store_credential_find(state->store, secret_id, key, key_size, state->allow,
+							 sizeof(state->allow), &state->account);
+	store_rollback(state->store);
+	if (status == STORE_ERROR || status == STORE_NOMEM)
+		*failed = true;
+	return status == STORE_OK;
+}
+
+static enum api_error_code auth_code(enum auth_result result)
+{
+	switch (result) {
+	case AUTH_OK:
+		return ERR_NONE;
+	case AUTH_INVALID_AUTHORIZATION:
+		return ERR_AUTH_FAILURE_INVALID_AUTHORIZATION;
+	case AUTH_INVALID_SECRET_ID:
+		return ERR_AUTH_FAILURE_INVALID_SECRET_ID;
+	case AUTH_SECRET_ID_NOT_FOUND:
+		return ERR_AUTH_FAILURE_SECRET_ID_NOT_FOUND;
+	case AUTH_SIGNATURE_EXPIRE:
+		return ERR_AUTH_FAILURE_SIGNATURE_EXPIRE;
+	case AUTH_SIGNATURE_FAILURE:
+		return ERR_AUTH_FAILURE_SIGNATURE_FAILURE;
+	case AUTH_TOKEN_FAILURE:
+		return ERR_AUTH_FAILURE_TOKEN_FAILURE;
+	case AUTH_MISSING_PARAMETER:
+		return ERR_MISSING_PARAMETER;
+	case AUTH_BAD_PARAMETER:
+		return ERR_INVALID_PARAMETER_VALUE;
+	case AUTH_STORE_ERROR:
+		break;
+	}
+	return ERR_INTERNAL_ERROR;
+}
+
+/* --auth off: the credential's account when it names one, else the first. */
+static bool account_without_auth(struct api_ctx *ctx, const struct http_request *http,
+				 const struct api_request *req, struct keyring_state *keyring)
+{
+	char secret_id[129], key[256], token[8];
+	bool failed = false;
+	auth_claimed_secret_id(http, req, secret_id, sizeof(secret_id));
+	if (secret_id[0] && keyring_lookup(keyring, secret_id, key, sizeof(key), token, sizeof(token), &failed))
+		return true;
+	keyring->allow[0] = '\0';
+	if (store_begin(ctx->store, false) != STORE_OK)
+		return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+	enum store_status status = store_account_first(ctx->store, &keyring->account);
+	store_rollback(ctx->store);
+	if (status != STORE_OK)
+		return api_fail(ctx, ERR_AUTH_FAILURE_SECRET_ID_NOT_FOUND, NULL);
+	return true;
+}
+
+/* The CAM-like allow list: comma-separated fnmatch patterns; "" allows all. */
+static bool allowed(const char *allow, const char *action)
+{
+	if (!allow[0])
+		return true;
+	char list[256], *save = NULL;
+	snprintf(list, sizeof(list), "%s", allow);
+	for (char *pattern = strtok_r(list, ",", &save); pattern; pattern = strtok_r(NULL, ",", &save))
+		if (fnmatch(pattern, action, 0) == 0)
+			return true;
+	return false;
+}
+
+static bool check_common(struct api_ctx *ctx, const struct api_request *req, const struct api_action **action)
+{
+	const char *style_action = req->style == PROTOCOL_TC3 ? "X-TC-Action" : "Action";
+	if (!req->action || !req->action[0])
+		return api_fail(ctx, ERR_MISSING_PARAMETER, style_action);
+	for (size_t i = 0; i < sizeof(retired_actions) / sizeof(retired_actions[0]); i++)
+		if (strcmp(req->action, retired_actions[i]) == 0)
+			return api_fail(ctx, ERR_ACTION_OFFLINE, style_action);
+	*action = api_action_lookup(req->action);
+	if (!*action)
+		return api_fail(ctx, ERR_INVALID_ACTION, style_action);
+	const char *version_name = req->style == PROTOCOL_TC3 ? "X-TC-Version" : "Version";
+	if (!req->version || !req->version[0])
+		return api_fail(ctx, ERR_MISSING_PARAMETER, version_name);
+	if (strcmp(req->version, API_VERSION) != 0)
+		return api_fail(ctx, ERR_NO_SUCH_VERSION, version_name);
+	const char *region_name = req->style == PROTOCOL_TC3 ? "X-TC-Region" : "Region";
+	if (!req->region || !req->region[0])
+		return api_fail(ctx, ERR_MISSING_PARAMETER, region_name);
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		if (strcmp(req->region, regions[i]) == 0) {
+			ctx->region = regions[i];
+			return true;
+		}
+	return api_fail(ctx, ERR_UNSUPPORTED_REGION, region_name);
+}
+
+static bool authenticate(struct api_ctx *ctx, const struct http_request *http, const struct api_request *req,
+			 const char *action)
+{
+	struct keyring_state keyring = {.store = ctx->store};
+	if (ctx->config->auth == CONFIG_AUTH_OFF) {
+		if (!account_without_auth(ctx, http, req, &keyring))
+			return false;
+	} else {
+		struct auth_keyring ring = {.lookup = keyring_lookup, .cls = &keyring};
+		char secret_id[129], param[64];
+		enum auth_result result =
+			auth_verify(http, req, clock_real_now(), &ring, secret_id, param, sizeof(param));
+		if (result != AUTH_OK)
+			return api_fail(ctx, auth_code(result), param[0] ? param : NULL);
+	}
+	ctx->account = keyring.account;
+	if (!allowed(keyring.allow, action))
+		return api_fail(ctx, ERR_AUTH_FAILURE_UNAUTHORIZED_OPERATION, NULL);
+	if (ctx->account.suspended)
+		return api_fail(ctx, ERR_OPERATION_DENIED, NULL);
+	return true;
+}
+
+static bool is_read_only(const char *action)
+{
+	return strncmp(action, "Get", 3) == 0 || strncmp(action, "List", 4) == 0;
+}
+
+static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, const cJSON *params)
+{
+	if (!action->handler) {
+		api_fail(ctx, ERR_UNSUPPORTED_OPERATION, NULL);
+		return NULL;
+	}
+	cJSON *out = cJSON_CreateObject();
+	if (!out || store_begin(ctx->store, !is_read_only(action->name)) != STORE_OK) {
+		cJSON_Delete(out);
+		api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+		return NULL;
+	}
+	if (!action->handler(ctx, params, out)) {
+		store_rollback(ctx->store);
+		if (ctx->error == ERR_NONE)
+			api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	if (store_commit(ctx->store) != STORE_OK) {
+		api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+static bool pick_language(struct api_ctx *ctx, const struct api_request *req)
+{
+	ctx->language = API_LANG_ZH_CN;
+	if (!req->language || !req->language[0] || strcmp(req->language, "zh-CN") == 0)
+		return true;
+	if (strcmp(req->language, "en-US") == 0) {
+		ctx->language = API_LANG_EN_US;
+		return true;
+	}
+	return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, req->style == PROTOCOL_TC3 ? "X-TC-Language" : "Language");
+}
+
+void dispatch_api(const struct dispatch_env *env, const struct http_request *http, struct http_response *resp)
+{
+	struct api_ctx ctx = {.config = env->config, .store = env->store, .now = clock_now()};
+	struct api_request req;
+	struct protocol_error perr = {0};
+	const struct api_action *action = NULL;
+	cJSON *params = NULL, *out = NULL;
+
+	new_request_id(ctx.request_id);
+	if (!protocol_request_init(&req, http, &perr)) {
+		pick_language(&ctx, &req);
+		ctx.error = ERR_NONE;
+		api_fail(&ctx, perr.code, perr.param);
+		goto answer;
+	}
+	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) ||
+	    !authenticate(&ctx, http, &req, action->name))
+		goto answer;
+	params = protocol_request_params(&req, action->input, &perr);
+	if (!params) {
+		api_fail(&ctx, perr.code, perr.param);
+		goto answer;
+	}
+	char path[256];
+	enum api_error_code code = validate_params(params, action->input, path, sizeof(path));
+	if (code != ERR_NONE) {
+		api_fail(&ctx, code, path);
+		goto answer;
+	}
+	out = run_handler(&ctx, action, params);
+answer:
+	envelope(&ctx, out, resp);
+	cJSON_Delete(params);
+	protocol_request_finish(&req);
+}

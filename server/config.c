@@ -1,0 +1,219 @@
+/*
+ * Flags and SES_EMULATOR_<NAME> environment variables → one struct config.
+ *
+ * Owns: parsing and checking every setting before anything starts.
+ * Never: opens files, sockets or the store (main does, after parsing), and
+ * never exits the process (it returns a status and main decides).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+static const char usage_text[] =
+	"Usage: ses-emulator [OPTIONS]\n"
+	"A local emulator of the Tencent Cloud SES API 2020-10-02.\n"
+	"\n"
+	"Each option can also be set by the environment variable SES_EMULATOR_<NAME>\n"
+	"(for example SES_EMULATOR_LISTEN=0.0.0.0:4590); a flag wins over its variable.\n"
+	"\n"
+	"  --listen HOST:PORT   address to serve on (default 127.0.0.1:4590; port 0 picks a\n"
+	"                       free port, printed at start; a bare HOST\n"
+	"                       keeps port 4590, a bare :PORT keeps 127.0.0.1)\n"
+	"  --db PATH            SQLite file that keeps state across restarts\n"
+	"                       (default: in memory, lost at exit)\n"
+	"  --fixtures PATH      JSON fixture that seeds a new, empty store\n"
+	"                       (default: the built-in fixtures/default.json; 'none': seed nothing)\n"
+	"  --auth strict|off    check request signatures (default strict)\n"
+	"  --review auto|manual approve new templates, domains and senders at once (auto,\n"
+	"                       the default) or leave them pending for /_emulator/review\n"
+	"  --threads N          worker threads (default: one per core, 1-64)\n"
+	"  --help               print this help and exit\n"
+	"  --version            print the version and exit\n";
+
+const char *config_auth_name(enum config_auth auth)
+{
+	return auth == CONFIG_AUTH_OFF ? "off" : "strict";
+}
+
+const char *config_review_name(enum config_review review)
+{
+	return review == CONFIG_REVIEW_MANUAL ? "manual" : "auto";
+}
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 65535)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* HOST:PORT, HOST, :PORT or [V6]:PORT. */
+static bool parse_listen(struct config *cfg, const char *value)
+{
+	const char *colon;
+	if (value[0] == '[') {
+		const char *close = strchr(value, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			return false;
+		size_t n = (size_t)(close - value - 1);
+		if (n == 0 || n >= sizeof(cfg->listen_host))
+			return false;
+		memcpy(cfg->listen_host, value + 1, n);
+		cfg->listen_host[n] = '\0';
+		return close[1] ? parse_port(close + 2, &cfg->port) : true;
+	}
+	colon = strrchr(value, ':');
+	if (!colon) {
+		if (!*value || strlen(value) >= sizeof(cfg->listen_host))
+			return false;
+		memcpy(cfg->listen_host, value, strlen(value) + 1);
+		return true;
+	}
+	if (colon != value) {
+		size_t n = (size_t)(colon - value);
+		if (n >= sizeof(cfg->listen_host) || memchr(value, ':', n))
+			return false;
+		memcpy(cfg->listen_host, value, n);
+		cfg->listen_host[n] = '\0';
+	}
+	return parse_port(colon + 1, &cfg->port);
+}
+
+static bool copy_path(char *dst, size_t size, const char *value)
+{
+	size_t n = strlen(value);
+	if (n >= size)
+		return false;
+	memcpy(dst, value, n + 1);
+	return true;
+}
+
+enum setting { SET_LISTEN, SET_DB, SET_FIXTURES, SET_AUTH, SET_REVIEW, SET_THREADS, SET_COUNT };
+
+static const char *const setting_names[SET_COUNT] = {"listen", "db", "fixtures", "auth", "review", "threads"};
+
+static bool apply(struct config *cfg, enum setting which, const char *value)
+{
+	char *end;
+	long n;
+	switch (which) {
+	case SET_LISTEN:
+		return parse_listen(cfg, value);
+	case SET_DB:
+		return copy_path(cfg->db_path, sizeof(cfg->db_path), value);
+	case SET_FIXTURES:
+		return *value && copy_path(cfg->fixtures_path, sizeof(cfg->fixtures_path), value);
+	case SET_AUTH:
+		if (strcmp(value, "strict") == 0)
+			cfg->auth = CONFIG_AUTH_STRICT;
+		else if (strcmp(value, "off") == 0)
+			cfg->auth = CONFIG_AUTH_OFF;
+		else
+			return false;
+		return true;
+	case SET_REVIEW:
+		if (strcmp(value, "auto") == 0)
+			cfg->review = CONFIG_REVIEW_AUTO;
+		else if (strcmp(value, "manual") == 0)
+			cfg->review = CONFIG_REVIEW_MANUAL;
+		else
+			return false;
+		return true;
+	case SET_THREADS:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || end == value || *end || n < 1 || n > 64)
+			return false;
+		cfg->threads = (unsigned)n;
+		return true;
+	case SET_COUNT:
+		break;
+	}
+	return false;
+}
+
+static void defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->listen_host, "127.0.0.1", sizeof("127.0.0.1"));
+	cfg->port = CONFIG_DEFAULT_PORT;
+	cfg->auth = CONFIG_AUTH_STRICT;
+	cfg->review = CONFIG_REVIEW_AUTO;
+}
+
+static enum config_status from_environment(struct config *cfg, FILE *err)
+{
+	for (int i = 0; i < SET_COUNT; i++) {
+		char var[64];
+		snprintf(var, sizeof(var), "SES_EMULATOR_%s", setting_names[i]);
+		for (char *p = var; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		const char *value = getenv(var);
+		if (value && !apply(cfg, (enum setting)i, value)) {
+			fprintf(err, "ses-emulator: invalid value '%s' in %s (see --help)\n", value, var);
+			return CONFIG_ERROR;
+		}
+	}
+	return CONFIG_OK;
+}
+
+enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option options[] = {
+		{"listen", required_argument, NULL, SET_LISTEN},
+		{"db", required_argument, NULL, SET_DB},
+		{"fixtures", required_argument, NULL, SET_FIXTURES},
+		{"auth", required_argument, NULL, SET_AUTH},
+		{"review", required_argument, NULL, SET_REVIEW},
+		{"threads", required_argument, NULL, SET_THREADS},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	defaults(cfg);
+	if (from_environment(cfg, err) != CONFIG_OK)
+		return CONFIG_ERROR;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_text, out);
+			return CONFIG_EXIT_OK;
+		}
+		if (opt == 'V') {
+			fprintf(out, "ses-emulator %s (SES API 2020-10-02)\n", SES_EMULATOR_VERSION);
+			return CONFIG_EXIT_OK;
+		}
+		if (opt == ':') {
+			fprintf(err, "ses-emulator: %s needs a value (see --help)\n", argv[optind - 1]);
+			return CONFIG_ERROR;
+		}
+		if (opt == '?' || opt < 0 || opt >= SET_COUNT) {
+			fprintf(err, "ses-emulator: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			return CONFIG_ERROR;
+		}
+		if (!apply(cfg, (enum setting)opt, optarg)) {
+			fprintf(err, "ses-emulator: invalid value '%s' for --%s (see --help)\n", optarg,
+				setting_names[opt]);
+			return CONFIG_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, "ses-emulator: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return CONFIG_ERROR;
+	}
+	return CONFIG_OK;
+}

@@ -1,0 +1,52 @@
+/*
+ * The emulator's configuration: command-line flags and their
+ * SES_EMULATOR_<NAME> environment variables, read once at start.
+ */
+#ifndef SERVER_CONFIG_H
+#define SERVER_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PORT 4590
+
+enum config_auth {
+	CONFIG_AUTH_STRICT, /* every API call must be signed by a known credential */
+	CONFIG_AUTH_OFF,    /* signatures are not checked; any SecretId is the first account */
+};
+
+enum config_review {
+	CONFIG_REVIEW_AUTO,   /* new templates, domains and senders are approved at once */
+	CONFIG_REVIEW_MANUAL, /* they stay pending until the control plane decides */
+};
+
+struct config {
+	char listen_host[256];
+	uint16_t port;
+	char db_path[PATH_MAX];       /* "" means an in-memory store */
+	char fixtures_path[PATH_MAX]; /* "" means the built-in default; "none" seeds nothing */
+	enum config_auth auth;
+	enum config_review review;
+	unsigned threads; /* MHD worker threads; 0 means one per core */
+};
+
+enum config_status {
+	CONFIG_OK,
+	CONFIG_EXIT_OK, /* --help or --version was printed: exit 0 */
+	CONFIG_ERROR,   /* a one-line message was written to `err` */
+};
+
+/*
+ * Fill `cfg` from the environment, then from argv (flags win). On
+ * CONFIG_ERROR one line naming the bad flag or variable has been written to
+ * `err`; on CONFIG_EXIT_OK the help or version text went to `out`.
+ */
+enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err);
+
+/* "strict"/"off", "auto"/"manual": for logs and the health route. */
+const char *config_auth_name(enum config_auth auth);
+const char *config_review_name(enum config_review review);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * The emulator's own routes under /_emulator/ (never the Tencent API).
+ */
+#ifndef SERVER_CONTROL_CONTROL_H
+#define SERVER_CONTROL_CONTROL_H
+
+struct config;
+struct store;
+struct http_request;
+struct http_response;
+
+struct control_env {
+	const struct config *config;
+	struct store *store;
+	long long started; /* UNIX seconds when serving began */
+};
+
+/* Answer a request whose path starts with /_emulator/. */
+void control_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * libmicrohttpd glue.
+ *
+ * Owns: the MHD daemon, each request's context (created by the URI log
+ * callback, the first thing MHD calls, so the raw query string is kept for
+ * TC3 GET signatures; freed in the completed callback, which also runs for
+ * aborted connections), the body ceiling, and turning an http_response into
+ * an MHD response.
+ * Never: interprets the API or the store; all decisions are the handler's.
+ *
+ * Design: MHD's internal epoll thread pool (one thread per core by default,
+ * measured in DESIGN.md). A body larger than HTTP_BODY_LIMIT, known from
+ * Content-Length, is refused before it is read; a chunked one is drained
+ * without being kept.
+ */
+#define _GNU_SOURCE
+#include "http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_handler handler;
+	uint16_t port;
+};
+
+struct http_request {
+	struct MHD_Connection *connection;
+	const char *method;
+	const char *path;
+	char *query; /* raw, malloc'd */
+	char *body;
+	size_t body_len, body_cap;
+	bool too_large;
+	bool answered;
+	uint64_t start_ns;
+};
+
+uint64_t http_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *http_request_method(const struct http_request *req)
+{
+	return req->method;
+}
+
+const char *http_request_path(const struct http_request *req)
+{
+	return req->path;
+}
+
+const char *http_request_query(const struct http_request *req)
+{
+	return req->query ? req->query : "";
+}
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_body(const struct http_request *req, size_t *len)
+{
+	*len = req->body_len;
+	return req->body ? req->body : "";
+}
+
+bool http_request_too_large(const struct http_request *req)
+{
+	return req->too_large;
+}
+
+uint64_t http_request_start_ns(const struct http_request *req)
+{
+	return req->start_ns;
+}
+
+/* MHD calls this first, with the request target as sent: keep its query. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	(void)cls;
+	struct http_request *req = calloc(1, sizeof(*req));
+	if (!req)
+		return NULL;
+	req->connection = connection;
+	req->start_ns = http_now_ns();
+	const char *q = uri ? strchr(uri, '?') : NULL;
+	if (q)
+		req->query = strdup(q + 1);
+	return req;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)connection;
+	(void)toe;
+	struct http_request *req = *con_cls;
+	if (!req)
+		return;
+	free(req->query);
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static bool append_body(struct http_request *req, const char *data, size_t size)
+{
+	if (req->too_large)
+		return true;
+	if (size > HTTP_BODY_LIMIT - req->body_len) {
+		req->too_large = true;
+		free(req->body);
+		req->body = NULL;
+		req->body_len = req->body_cap = 0;
+		return true;
+	}
+	if (req->body_len + size + 1 > req->body_cap) {
+		size_t cap = req->body_cap ? req->body_cap : 4096;
+		while (cap < req->body_len + size + 1)
+			cap *= 2;
+		char *grown = realloc(req->body, cap);
+		if (!grown)
+			return false;
+		req->body = grown;
+		req->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, size);
+	req->body_len += size;
+	req->body[req->body_len] = '\0';
+	return true;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *connection, struct http_response *out)
+{
+	struct MHD_Response *response = MHD_create_response_from_buffer(
+		out->body_len, out->body ? out->body : (void *)"", out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!response) {
+		free(out->body);
+		return MHD_NO;
+	}
+	out->body = NULL;
+	if (out->content_type)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, out->content_type);
+	if (out->location)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, out->location);
+	if (out->close)
+		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	enum MHD_Result ret = MHD_queue_response(connection, out->status ? out->status : 200, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+static bool declared_too_large(struct MHD_Connection *connection)
+{
+	const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl)
+		return false;
+	char *end;
+	unsigned long long n = strtoull(cl, &end, 10);
+	return end != cl && n > HTTP_BODY_LIMIT;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
+				 const char *method, const char *version, const char *upload_data,
+				 size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *server = cls;
+	struct http_request *req = *con_cls;
+	if (!req)
+		return MHD_NO; /* out of memory in on_uri */
+
+	if (!req->method) {
+		/* First call: headers only. */
+		req->method = method;
+		req->path = url;
+		if (declared_too_large(connection)) {
+			/* Answer before reading a byte of the body; MHD then closes. */
+			req->too_large = true;
+			req->answered = true;
+			struct http_response out = {0};
+			server->handler.handle(server->handler.cls, req, &out);
+			return send_response(connection, &out);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t size = *upload_data_size;
+		*upload_data_size = 0;
+		if (req->answered)
+			return MHD_YES;
+		return append_body(req, upload_data, size) ? MHD_YES : MHD_NO;
+	}
+	if (req->answered)
+		return MHD_YES;
+	req->answered = true;
+	struct http_response out = {0};
+	server->handler.handle(server->handler.cls, req, &out);
+	return send_response(connection, &out);
+}
+
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads,
+				       struct http_handler handler, char *err, size_t err_size)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	char port_text[8];
+	snprintf(port_text, sizeof(port_text), "%u", (unsigned)port);
+	int rc = getaddrinfo(host, port_text, &hints, &ai);
+	if (rc != 0 || !ai) {
+		snprintf(err, err_size, "cannot resolve listen address '%s': %s", host, gai_strerror(rc));
+		return NULL;
+	}
+	struct http_server *server = calloc(1, sizeof(*server));
+	if (!server) {
+		freeaddrinfo(ai);
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	server->handler = handler;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	server->daemon = MHD_start_daemon(
+		flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!server->daemon) {
+		snprintf(err, err_size, "cannot listen on %s:%u (address in use or not available)", host,
+			 (unsigned)port);
+		free(server);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	server->port = info ? info->port : port;
+	return server;
+}
+
+uint16_t http_server_port(const struct http_server *server)
+{
+	return server->port;
+}
+
+void http_server_destroy(struct http_server *server)
+{
+	if (!server)
+		return;
+	if (server->daemon)
+		MHD_stop_daemon(server->daemon);
+	free(server);
+}

@@ -1,0 +1,62 @@
+/*
+ * libmicrohttpd glue: one request in (method, path, raw query, headers,
+ * body with a ceiling), one response out. The API and the control plane
+ * see only these two structures, never MHD.
+ */
+#ifndef SERVER_HTTP_H
+#define SERVER_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The documented request ceiling of the SES API (SPEC.md §2.1). */
+#define HTTP_BODY_LIMIT (8u * 1024u * 1024u)
+
+struct http_server;
+struct http_request;
+
+/* What a route answers. The body is owned by the response (freed by http). */
+struct http_response {
+	unsigned status;          /* HTTP status; the API always uses 200 */
+	const char *content_type; /* a static string */
+	char *body;               /* malloc'd, may be NULL for an empty body */
+	size_t body_len;
+	const char *location; /* a static string for redirects, else NULL */
+	bool close;           /* close the connection after answering (fault injection) */
+};
+
+/* Read access to the request being answered. */
+const char *http_request_method(const struct http_request *req);
+const char *http_request_path(const struct http_request *req);
+/* The raw query string as it was on the request line, without '?'; "" when none. */
+const char *http_request_query(const struct http_request *req);
+/* A header's value (case-insensitive name), or NULL. */
+const char *http_request_header(const struct http_request *req, const char *name);
+const char *http_request_body(const struct http_request *req, size_t *len);
+/* The body went over HTTP_BODY_LIMIT (it was not kept). */
+bool http_request_too_large(const struct http_request *req);
+/* Monotonic nanoseconds when the request line arrived. */
+uint64_t http_request_start_ns(const struct http_request *req);
+
+/* Decides the answer of one complete request. Runs on an MHD worker thread. */
+struct http_handler {
+	void (*handle)(void *cls, const struct http_request *req, struct http_response *resp);
+	void *cls;
+};
+
+/*
+ * Start serving `handler` on host:port with `threads` workers. Returns NULL
+ * and writes one line to `err` when the address cannot be used.
+ */
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads,
+				       struct http_handler handler, char *err, size_t err_size);
+/* The port actually bound (useful with port 0). */
+uint16_t http_server_port(const struct http_server *server);
+/* Stop accepting, finish in-flight requests, free. Accepts NULL. */
+void http_server_destroy(struct http_server *server);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t http_now_ns(void);
+
+#endif

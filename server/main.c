@@ -1,0 +1,117 @@
+/*
+ * ses-emulator: start and stop everything.
+ *
+ * Owns: the order of start-up (config → store → fixtures → HTTP) and of
+ * shut-down on SIGTERM/SIGINT. Every failure before listening ends the
+ * process with one line on stderr and status 1.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../storage/store.h"
+#include "api/dispatch.h"
+#include "clock.h"
+#include "config.h"
+#include "control/control.h"
+#include "fixtures.h"
+#include "http.h"
+
+struct app {
+	struct config config;
+	struct store *store;
+	struct dispatch_env api;
+	struct control_env control;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void route(void *cls, const struct http_request *http, struct http_response *resp)
+{
+	struct app *app = cls;
+	const char *path = http_request_path(http);
+	if (strncmp(path, "/_emulator/", 11) == 0 || strcmp(path, "/_emulator") == 0) {
+		control_handle(&app->control, http, resp);
+		return;
+	}
+	if (!dispatch_is_api_call(http)) {
+		/* A browser's plain GET: the emulator's own page. */
+		resp->status = 302;
+		resp->location = "/_emulator/ui";
+		resp->content_type = "text/plain";
+		return;
+	}
+	dispatch_api(&app->api, http, resp);
+}
+
+int main(int argc, char **argv)
+{
+	struct app app = {0};
+	char err[1024];
+
+	enum config_status parsed = config_parse(&app.config, argc, argv, stdout, stderr);
+	if (parsed != CONFIG_OK)
+		return parsed == CONFIG_EXIT_OK ? 0 : 2;
+
+	if (store_open(&app.store, app.config.db_path, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "ses-emulator: %s\n", err);
+		return 1;
+	}
+	if (!fixtures_seed(app.store, &app.config, err, sizeof(err))) {
+		fprintf(stderr, "ses-emulator: %s\n", err);
+		store_destroy(app.store);
+		return 1;
+	}
+
+	app.api = (struct dispatch_env){.config = &app.config, .store = app.store};
+	app.control = (struct control_env){.config = &app.config, .store = app.store, .started = clock_real_now()};
+
+	/* Block the stop signals in every thread; only sigsuspend() below takes them. */
+	sigset_t stop_signals, previous;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned threads = app.config.threads;
+	if (threads == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cores > 0 && cores <= 64 ? (unsigned)cores : 2;
+	}
+	struct http_handler handler = {.handle = route, .cls = &app};
+	struct http_server *server =
+		http_server_create(app.config.listen_host, app.config.port, threads, handler, err, sizeof(err));
+	if (!server) {
+		fprintf(stderr, "ses-emulator: %s\n", err);
+		store_destroy(app.store);
+		return 1;
+	}
+	const char *host = app.config.listen_host;
+	bool v6 = strchr(host, ':') != NULL;
+	fprintf(stderr, "ses-emulator: listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "",
+		(unsigned)http_server_port(server));
+	fflush(stderr);
+
+	while (!stop_requested)
+		sigsuspend(&previous);
+
+	fprintf(stderr, "ses-emulator: stopping\n");
+	http_server_destroy(server);
+	store_destroy(app.store);
+	return 0;
+}

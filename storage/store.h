@@ -1,0 +1,53 @@
+/*
+ * The SQLite store: opening, pragmas, migrations, and the one transaction
+ * an API call runs in.
+ *
+ * Contract for every storage function: the caller holds the store (between
+ * store_begin() and store_commit()/store_rollback()); the account id comes
+ * right after the store handle; strings returned in row structs are copies
+ * owned by the struct (freed by its *_finish()).
+ */
+#ifndef STORAGE_STORE_H
+#define STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_NOT_FOUND, /* no such row in this account */
+	STORE_EXISTS,    /* a unique key is already taken */
+	STORE_NOMEM,
+	STORE_ERROR, /* SQLite failed; the transaction must be rolled back */
+};
+
+/*
+ * Open (creating if needed) the store at `path` ("" or NULL: in memory),
+ * set WAL and its pragmas, and run pending migrations. On failure returns
+ * STORE_ERROR with one line in `err`, and *out is NULL.
+ */
+enum store_status store_open(struct store **out, const char *path, char *err, size_t err_size);
+/* Close and free. Accepts NULL. */
+void store_destroy(struct store *store);
+
+/*
+ * Take the store for one unit of work: lock the connection and BEGIN
+ * (IMMEDIATE when `write`). Every store_begin() is followed by exactly one
+ * store_commit() or store_rollback(), on the same thread.
+ */
+enum store_status store_begin(struct store *store, bool write);
+/* COMMIT and release. On failure the work is rolled back and released. */
+enum store_status store_commit(struct store *store);
+/* ROLLBACK and release. */
+void store_rollback(struct store *store);
+
+/* The number of accounts: 0 means a new store that fixtures may seed. */
+enum store_status store_account_count(struct store *store, int64_t *count);
+
+/* The SQLite error text of the last failure, for logs. */
+const char *store_last_error(struct store *store);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * Accounts and credentials. Owns the accounts and credentials tables.
+ */
+#include "store_account.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+enum store_status store_account_create(struct store *store, const struct store_account *account,
+				       int64_t now, int64_t *id)
+{
+	static const char sql[] = "INSERT INTO accounts (app_id, uin, suspended, enterprise_verified, created) "
+				  "VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)account->app_id);
+	sqlite3_bind_text(stmt, 2, account->uin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, account->suspended);
+	sqlite3_bind_int(stmt, 4, account->enterprise_verified);
+	sqlite3_bind_int64(stmt, 5, now);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc);
+	*id = sqlite3_last_insert_rowid(store->db);
+	return STORE_OK;
+}
+
+enum store_status store_credential_add(struct store *store, int64_t account, const char *secret_id,
+				       const char *secret_key, const char *allow)
+{
+	static const char sql[] = "INSERT INTO credentials (secret_id, secret_key, account_id, allow) "
+				  "VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, secret_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, secret_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, account);
+	sqlite3_bind_text(stmt, 4, allow ? allow : "", -1, SQLITE_STATIC);
+	return store_status_of(sqlite3_step(stmt));
+}
+
+static void copy_text(char *dst, size_t size, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *text = sqlite3_column_text(stmt, col);
+	snprintf(dst, size, "%s", text ? (const char *)text : "");
+}
+
+static void read_account(sqlite3_stmt *stmt, int col, struct store_account *account)
+{
+	account->id = sqlite3_column_int64(stmt, col);
+	account->app_id = (uint64_t)sqlite3_column_int64(stmt, col + 1);
+	copy_text(account->uin, sizeof(account->uin), stmt, col + 2);
+	account->suspended = sqlite3_column_int(stmt, col + 3) != 0;
+	account->enterprise_verified = sqlite3_column_int(stmt, col + 4) != 0;
+}
+
+enum store_status store_credential_find(struct store *store, const char *secret_id, char *key,
+					size_t key_size, char *allow, size_t allow_size,
+					struct store_account *account)
+{
+	static const char sql[] = "SELECT c.secret_key, c.allow, a.id, a.app_id, a.uin, a.suspended, "
+				  "a.enterprise_verified FROM credentials c JOIN accounts a ON a.id = c.account_id "
+				  "WHERE c.secret_id = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, secret_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	copy_text(key, key_size, stmt, 0);
+	copy_text(allow, allow_size, stmt, 1);
+	read_account(stmt, 2, account);
+	return STORE_OK;
+}
+
+enum store_status store_account_first(struct store *store, struct store_account *account)
+{
+	static const char sql[] = "SELECT id, app_id, uin, suspended, enterprise_verified FROM accounts "
+				  "ORDER BY id LIMIT 1";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	read_account(stmt, 0, account);
+	return STORE_OK;
+}

@@ -1,0 +1,36 @@
+/*
+ * Accounts and their credentials (SecretId/SecretKey pairs).
+ */
+#ifndef STORAGE_STORE_ACCOUNT_H
+#define STORAGE_STORE_ACCOUNT_H
+
+#include "store.h"
+
+struct store_account {
+	int64_t id;
+	uint64_t app_id;
+	char uin[32];
+	bool suspended;           /* the account's API writes and reads are denied */
+	bool enterprise_verified; /* may delete sending domains */
+};
+
+/* Create an account; STORE_EXISTS when the app_id is taken. */
+enum store_status store_account_create(struct store *store, const struct store_account *account,
+				       int64_t now, int64_t *id);
+
+/* Add a credential to an account; STORE_EXISTS when the secret_id is taken. */
+enum store_status store_credential_add(struct store *store, int64_t account, const char *secret_id,
+				       const char *secret_key, const char *allow);
+
+/*
+ * Find a credential: fills the secret key (NUL-terminated, truncated to
+ * key_size), its allow list and its account. STORE_NOT_FOUND when unknown.
+ */
+enum store_status store_credential_find(struct store *store, const char *secret_id, char *key,
+					size_t key_size, char *allow, size_t allow_size,
+					struct store_account *account);
+
+/* The account with the smallest id (for --auth off); STORE_NOT_FOUND when none. */
+enum store_status store_account_first(struct store *store, struct store_account *account);
+
+#endif
