@@ -179,10 +179,10 @@ char *auth_v1_string_to_sign(const char *method, const char *host, const struct 
 		free(sorted);
 		return NULL;
 	}
-	char *p = out;
-	p += sprintf(p, "%s%s/?", method, host); /* size counted above */
+	size_t used = (size_t)snprintf(out, size, "%s%s/?", method, host); /* size counted above */
 	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s%s=%s", i ? "&" : "", sorted[i]->name, sorted[i]->value);
+		used += (size_t)snprintf(out + used, size - used, "%s%s=%s", i ? "&" : "", sorted[i]->name,
+					 sorted[i]->value);
 	free(sorted);
 	return out;
 }

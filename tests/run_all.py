@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Run every test suite and print one closing line: "N passed, N failed".
+
+Suites, in order:
+  1. meson's unit and lint tests (C unit tests, the error-catalogue check,
+     lint) on the normal build, counted one per meson test;
+  2. the same unit tests on the AddressSanitizer/UBSan build;
+  3. the end-to-end suite (tests/e2e, `node --test`) against the normal
+     binary, counted one per node test;
+  4. the end-to-end suite again against the sanitizer binary, so that every
+     request path runs under ASan/UBSan.
+Exit status is 0 only when nothing failed and something ran.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def meson_suite(build_dir, label):
+    log = os.path.join(ROOT, build_dir, "meson-logs", "testlog.json")
+    if os.path.exists(log):
+        os.remove(log)
+    print(f"== {label}: meson test -C {build_dir}", flush=True)
+    subprocess.run(["meson", "test", "-C", build_dir, "--no-rebuild", "--print-errorlogs",
+                    "--suite", "unit", "--suite", "lint"], cwd=ROOT)
+    passed = failed = 0
+    if os.path.exists(log):
+        for line in open(log, encoding="utf-8"):
+            result = json.loads(line).get("result")
+            if result in ("OK", "EXPECTEDFAIL", "SKIP"):
+                passed += result != "SKIP"
+            else:
+                failed += 1
+    else:
+        failed += 1
+    return passed, failed
+
+
+def node_suite(binary, label):
+    env = dict(os.environ, SES_EMULATOR_BIN=os.path.join(ROOT, binary))
+    env.pop("http_proxy", None)
+    env.pop("HTTP_PROXY", None)
+    if "asan" in binary:
+        env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    print(f"== {label}: node --test (SES_EMULATOR_BIN={binary})", flush=True)
+    proc = subprocess.run(["node", "--test", "--test-reporter=tap"], cwd=os.path.join(ROOT, "tests", "e2e"),
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout
+    # show failures and the summary, not every passing line
+    for line in out.splitlines():
+        if line.lstrip().startswith("not ok") or line.startswith("# ") or "Error" in line:
+            print(line)
+    passed = int(m.group(1)) if (m := re.search(r"^# pass (\d+)", out, re.M)) else 0
+    failed = int(m.group(1)) if (m := re.search(r"^# fail (\d+)", out, re.M)) else 0
+    if passed + failed == 0 or (proc.returncode != 0 and failed == 0):
+        failed += 1
+    return passed, failed
+
+
+def main():
+    totals = [0, 0]
+    for result in (meson_suite("build", "unit"), meson_suite("build-asan", "unit (asan+ubsan)"),
+                   node_suite("build/ses-emulator", "e2e"),
+                   node_suite("build-asan/ses-emulator", "e2e (asan+ubsan)")):
+        totals[0] += result[0]
+        totals[1] += result[1]
+    print(f"{totals[0]} passed, {totals[1]} failed")
+    return 0 if totals[1] == 0 and totals[0] > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
