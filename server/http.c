@@ -9,9 +9,12 @@
  * Never: interprets the API or the store; all decisions are the handler's.
  *
  * Design: MHD's internal epoll thread pool (one thread per core by default,
- * measured in DESIGN.md). A body larger than HTTP_BODY_LIMIT, known from
- * Content-Length, is refused before it is read; a chunked one is drained
- * without being kept.
+ * measured in DESIGN.md). A body larger than HTTP_BODY_LIMIT is never kept:
+ * it is read and discarded, then refused. Answering before the body is read
+ * would be faster, but a client that sends its body without waiting (the
+ * SDKs' node-fetch does) then gets a reset instead of the answer. Only a
+ * client that asked "Expect: 100-continue", or one announcing more than
+ * HTTP_DRAIN_LIMIT, is answered at once (and its connection closed).
  */
 #define _GNU_SOURCE
 #include "http.h"
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -162,14 +166,24 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct h
 	return ret;
 }
 
-static bool declared_too_large(struct MHD_Connection *connection)
+/* Bodies announced above this are refused without reading them at all. */
+#define HTTP_DRAIN_LIMIT (64ull * 1024 * 1024)
+
+/* The announced Content-Length, or 0 when absent or unreadable. */
+static unsigned long long declared_length(struct MHD_Connection *connection)
 {
 	const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (!cl)
-		return false;
+		return 0;
 	char *end;
 	unsigned long long n = strtoull(cl, &end, 10);
-	return end != cl && n > HTTP_BODY_LIMIT;
+	return end != cl ? n : 0;
+}
+
+static bool expects_continue(struct MHD_Connection *connection)
+{
+	const char *expect = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	return expect && strcasecmp(expect, "100-continue") == 0;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
@@ -186,9 +200,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 		/* First call: headers only. */
 		req->method = method;
 		req->path = url;
-		if (declared_too_large(connection)) {
+		unsigned long long length = declared_length(connection);
+		if (length > HTTP_BODY_LIMIT)
+			req->too_large = true; /* the body is drained, never kept */
+		if (req->too_large && (length > HTTP_DRAIN_LIMIT || expects_continue(connection))) {
 			/* Answer before reading a byte of the body; MHD then closes. */
-			req->too_large = true;
 			req->answered = true;
 			struct http_response out = {0};
 			server->handler.handle(server->handler.cls, req, &out);

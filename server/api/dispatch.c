@@ -10,7 +10,8 @@
  *
  * Order: method and size → language → Action (ActionOffline, InvalidAction)
  * → Version → Region → signature and credential → CAM allow list →
- * suspended account → parameters (Unknown, Invalid, Missing) → handler.
+ * suspended account (the actions documented with OperationDenied) →
+ * parameters (Unknown, Invalid, Missing) → handler.
  */
 #include "dispatch.h"
 
@@ -229,7 +230,7 @@ static bool check_common(struct api_ctx *ctx, const struct api_request *req, con
 }
 
 static bool authenticate(struct api_ctx *ctx, const struct http_request *http, const struct api_request *req,
-			 const char *action)
+			 const struct api_action *action)
 {
 	struct keyring_state keyring = {.store = ctx->store};
 	if (ctx->config->auth == CONFIG_AUTH_OFF) {
@@ -244,9 +245,10 @@ static bool authenticate(struct api_ctx *ctx, const struct http_request *http, c
 			return api_fail(ctx, auth_code(result), param[0] ? param : NULL);
 	}
 	ctx->account = keyring.account;
-	if (!allowed(keyring.allow, action))
+	if (!allowed(keyring.allow, action->name))
 		return api_fail(ctx, ERR_AUTH_FAILURE_UNAUTHORIZED_OPERATION, NULL);
-	if (ctx->account.suspended)
+	/* A suspended account is denied what the reference says can be denied. */
+	if (ctx->account.suspended && api_action_documents(action, ERR_OPERATION_DENIED))
 		return api_fail(ctx, ERR_OPERATION_DENIED, NULL);
 	return true;
 }
@@ -311,7 +313,7 @@ void dispatch_api(const struct dispatch_env *env, const struct http_request *htt
 		goto answer;
 	}
 	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) ||
-	    !authenticate(&ctx, http, &req, action->name))
+	    !authenticate(&ctx, http, &req, action))
 		goto answer;
 	params = protocol_request_params(&req, action->input, &perr);
 	if (!params) {

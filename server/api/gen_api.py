@@ -294,6 +294,9 @@ def render_header(api, errors):
         '\t/* NULL when the action is not implemented yet */',
         '\tbool (*handler)(struct api_ctx *ctx, const cJSON *params, cJSON *out);',
         '\tunsigned rate_limit; /* documented requests per second; 0 when none is published */',
+        '\t/* the codes the API reference lists for this action (errors.json "actions") */',
+        '\tconst enum api_error_code *errors;',
+        '\tsize_t error_count;',
         '};',
         '',
         '/* Indexed by enum api_action_id, so sorted by name. */',
@@ -304,6 +307,9 @@ def render_header(api, errors):
         ' * Returns NULL when `name` is NULL or not an action of the API.',
         ' */',
         'const struct api_action *api_action_lookup(const char *name);',
+        '',
+        '/* Whether the API reference lists `code` for `action`. */',
+        'bool api_action_documents(const struct api_action *action, enum api_error_code code);',
         '',
         '/* Every named structure of the API (request and response), sorted by name. */',
         '#define API_STRUCTURE_COUNT %d' % len(api['structures']),
@@ -395,15 +401,29 @@ def render_source(api, errors):
     lines.append('const struct schema_struct *const api_structures[API_STRUCTURE_COUNT] = {')
     for name in sorted(structures):
         lines.append('\t&schema_%s,' % name)
-    lines += ['};', '', 'const struct api_action api_actions[API_ACTION_COUNT] = {']
+    lines += ['};', '']
+    for name in actions:
+        codes = [e['code'] for e in errors if name in e.get('actions', [])]
+        lines.append('static const enum api_error_code errors_%s[] = {%s};' % (
+            name, ', '.join(error_enum(c) for c in codes) if codes else 'ERR_NONE'))
+    lines += ['', 'const struct api_action api_actions[API_ACTION_COUNT] = {']
     for name in actions:
         action = api['actions'][name]
         handler = handler_name(name) if action['implemented'] else 'NULL'
-        lines.append('\t[%s] = {%s, %s, &schema_%sRequest, %s, %d},' % (
+        count = len([e for e in errors if name in e.get('actions', [])])
+        lines.append('\t[%s] = {%s, %s, &schema_%sRequest, %s, %d, errors_%s, %d},' % (
             action_enum(name), c_string(name), action_enum(name), name, handler,
-            action['rate_limit']))
+            action['rate_limit'], name, count))
     lines += [
         '};',
+        '',
+        'bool api_action_documents(const struct api_action *action, enum api_error_code code)',
+        '{',
+        '\tfor (size_t i = 0; action && i < action->error_count; i++)',
+        '\t\tif (action->errors[i] == code)',
+        '\t\t\treturn true;',
+        '\treturn false;',
+        '}',
         '',
         'const struct api_action *api_action_lookup(const char *name)',
         '{',
