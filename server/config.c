@@ -48,6 +48,8 @@ const char *config_review_name(enum config_review review)
 static bool parse_port(const char *s, uint16_t *port)
 {
 	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
 	errno = 0;
 	long v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v < 0 || v > 65535)
@@ -129,6 +131,8 @@ static bool apply(struct config *cfg, enum setting which, const char *value)
 			return false;
 		return true;
 	case SET_THREADS:
+		if (*value < '0' || *value > '9')
+			return false;
 		errno = 0;
 		n = strtol(value, &end, 10);
 		if (errno || end == value || *end || n < 1 || n > 64)
@@ -150,7 +154,9 @@ static void defaults(struct config *cfg)
 	cfg->review = CONFIG_REVIEW_AUTO;
 }
 
-static enum config_status from_environment(struct config *cfg, FILE *err)
+/* Apply the environment; a bad variable is remembered in `bad` (its
+ * message in `bad_text`) and reported only if no flag sets it. */
+static void from_environment(struct config *cfg, bool bad[SET_COUNT], char bad_text[SET_COUNT][160])
 {
 	for (int i = 0; i < SET_COUNT; i++) {
 		char var[64];
@@ -159,12 +165,10 @@ static enum config_status from_environment(struct config *cfg, FILE *err)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
 		const char *value = getenv(var);
-		if (value && !apply(cfg, (enum setting)i, value)) {
-			fprintf(err, "ses-emulator: invalid value '%s' in %s (see --help)\n", value, var);
-			return CONFIG_ERROR;
-		}
+		bad[i] = value && !apply(cfg, (enum setting)i, value);
+		if (bad[i])
+			snprintf(bad_text[i], 160, "invalid value '%.60s' in %s (see --help)", value, var);
 	}
-	return CONFIG_OK;
 }
 
 enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
@@ -181,12 +185,13 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
+	bool bad_env[SET_COUNT];
+	char bad_text[SET_COUNT][160];
 
 	defaults(cfg);
-	if (from_environment(cfg, err) != CONFIG_OK)
-		return CONFIG_ERROR;
+	from_environment(cfg, bad_env, bad_text);
 
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets glibc's state inside option clusters */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
 		if (opt == 'h') {
@@ -202,9 +207,13 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 			return CONFIG_ERROR;
 		}
 		if (opt == '?' || opt < 0 || opt >= SET_COUNT) {
-			fprintf(err, "ses-emulator: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			if (optopt > 0 && optopt < 128)
+				fprintf(err, "ses-emulator: unknown option '-%c' (see --help)\n", optopt);
+			else
+				fprintf(err, "ses-emulator: unknown option '%s' (see --help)\n", argv[optind - 1]);
 			return CONFIG_ERROR;
 		}
+		bad_env[opt] = false; /* the flag wins over its variable */
 		if (!apply(cfg, (enum setting)opt, optarg)) {
 			fprintf(err, "ses-emulator: invalid value '%s' for --%s (see --help)\n", optarg,
 				setting_names[opt]);
@@ -214,6 +223,12 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 	if (optind < argc) {
 		fprintf(err, "ses-emulator: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return CONFIG_ERROR;
+	}
+	for (int i = 0; i < SET_COUNT; i++) {
+		if (bad_env[i]) {
+			fprintf(err, "ses-emulator: %s\n", bad_text[i]);
+			return CONFIG_ERROR;
+		}
 	}
 	return CONFIG_OK;
 }

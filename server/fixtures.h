@@ -22,7 +22,7 @@ struct store;
 bool fixtures_seed(struct store *store, const struct config *config, char *err, size_t err_size);
 
 /* Parse and check a fixture text without loading it (used by the above). */
-bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name,
-			char *err, size_t err_size);
+bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name, char *err,
+			size_t err_size);
 
 #endif

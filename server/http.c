@@ -148,8 +148,9 @@ static bool append_body(struct http_request *req, const char *data, size_t size)
 
 static enum MHD_Result send_response(struct MHD_Connection *connection, struct http_response *out)
 {
-	struct MHD_Response *response = MHD_create_response_from_buffer(
-		out->body_len, out->body ? out->body : (void *)"", out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *response =
+		MHD_create_response_from_buffer(out->body_len, out->body ? out->body : (void *)"",
+						out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (!response) {
 		free(out->body);
 		return MHD_NO;
@@ -186,9 +187,8 @@ static bool expects_continue(struct MHD_Connection *connection)
 	return expect && strcasecmp(expect, "100-continue") == 0;
 }
 
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url,
-				 const char *method, const char *version, const char *upload_data,
-				 size_t *upload_data_size, void **con_cls)
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+				 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct http_server *server = cls;
@@ -227,8 +227,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 	return send_response(connection, &out);
 }
 
-struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads,
-				       struct http_handler handler, char *err, size_t err_size)
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, struct http_handler handler,
+				       char *err, size_t err_size)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
@@ -249,12 +249,11 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	server->daemon = MHD_start_daemon(
-		flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-		MHD_OPTION_END);
+	server->daemon =
+		MHD_start_daemon(flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!server->daemon) {
 		snprintf(err, err_size, "cannot listen on %s:%u (address in use or not available)", host,

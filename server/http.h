@@ -49,8 +49,8 @@ struct http_handler {
  * Start serving `handler` on host:port with `threads` workers. Returns NULL
  * and writes one line to `err` when the address cannot be used.
  */
-struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads,
-				       struct http_handler handler, char *err, size_t err_size);
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, struct http_handler handler,
+				       char *err, size_t err_size);
 /* The port actually bound (useful with port 0). */
 uint16_t http_server_port(const struct http_server *server);
 /* Stop accepting, finish in-flight requests, free. Accepts NULL. */

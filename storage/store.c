@@ -156,8 +156,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	}
 	char migrate_err[256];
 	if (!migrate(store->db, migrate_err, sizeof(migrate_err))) {
-		snprintf(err, err_size, "cannot prepare database '%s': %s", memory ? ":memory:" : path,
-			 migrate_err);
+		snprintf(err, err_size, "cannot prepare database '%s': %s", memory ? ":memory:" : path, migrate_err);
 		goto fail;
 	}
 	*out = store;

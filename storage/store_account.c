@@ -8,8 +8,8 @@
 
 #include "store_internal.h"
 
-enum store_status store_account_create(struct store *store, const struct store_account *account,
-				       int64_t now, int64_t *id)
+enum store_status store_account_create(struct store *store, const struct store_account *account, int64_t now,
+				       int64_t *id)
 {
 	static const char sql[] = "INSERT INTO accounts (app_id, uin, suspended, enterprise_verified, created) "
 				  "VALUES (?, ?, ?, ?, ?)";
@@ -58,9 +58,8 @@ static void read_account(sqlite3_stmt *stmt, int col, struct store_account *acco
 	account->enterprise_verified = sqlite3_column_int(stmt, col + 4) != 0;
 }
 
-enum store_status store_credential_find(struct store *store, const char *secret_id, char *key,
-					size_t key_size, char *allow, size_t allow_size,
-					struct store_account *account)
+enum store_status store_credential_find(struct store *store, const char *secret_id, char *key, size_t key_size,
+					char *allow, size_t allow_size, struct store_account *account)
 {
 	static const char sql[] = "SELECT c.secret_key, c.allow, a.id, a.app_id, a.uin, a.suspended, "
 				  "a.enterprise_verified FROM credentials c JOIN accounts a ON a.id = c.account_id "

@@ -15,8 +15,8 @@ struct store_account {
 };
 
 /* Create an account; STORE_EXISTS when the app_id is taken. */
-enum store_status store_account_create(struct store *store, const struct store_account *account,
-				       int64_t now, int64_t *id);
+enum store_status store_account_create(struct store *store, const struct store_account *account, int64_t now,
+				       int64_t *id);
 
 /* Add a credential to an account; STORE_EXISTS when the secret_id is taken. */
 enum store_status store_credential_add(struct store *store, int64_t account, const char *secret_id,
@@ -26,9 +26,8 @@ enum store_status store_credential_add(struct store *store, int64_t account, con
  * Find a credential: fills the secret key (NUL-terminated, truncated to
  * key_size), its allow list and its account. STORE_NOT_FOUND when unknown.
  */
-enum store_status store_credential_find(struct store *store, const char *secret_id, char *key,
-					size_t key_size, char *allow, size_t allow_size,
-					struct store_account *account);
+enum store_status store_credential_find(struct store *store, const char *secret_id, char *key, size_t key_size,
+					char *allow, size_t allow_size, struct store_account *account);
 
 /* The account with the smallest id (for --auth off); STORE_NOT_FOUND when none. */
 enum store_status store_account_first(struct store *store, struct store_account *account);

@@ -77,8 +77,7 @@ enum store_status store_identity_get(struct store *store, int64_t account, const
 	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
 }
 
-enum store_status store_identity_held_by_other(struct store *store, int64_t account, const char *domain,
-					       bool *held)
+enum store_status store_identity_held_by_other(struct store *store, int64_t account, const char *domain, bool *held)
 {
 	static const char sql[] = "SELECT 1 FROM identities WHERE domain = ? AND account_id <> ? LIMIT 1";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -117,8 +116,7 @@ static void finish_any(void *row)
 	store_identity_finish(row);
 }
 
-enum store_status store_identity_list(struct store *store, int64_t account, struct store_identity **rows,
-				      size_t *count)
+enum store_status store_identity_list(struct store *store, int64_t account, struct store_identity **rows, size_t *count)
 {
 	static const char sql[] = "SELECT " COLUMNS " FROM identities WHERE account_id = ? ORDER BY id";
 	sqlite3_stmt *stmt = store_stmt(store, sql);

@@ -34,8 +34,7 @@ enum store_status store_identity_create(struct store *store, int64_t account, co
 enum store_status store_identity_get(struct store *store, int64_t account, const char *domain,
 				     struct store_identity *out);
 /* Whether an account other than `account` holds `domain`. */
-enum store_status store_identity_held_by_other(struct store *store, int64_t account, const char *domain,
-					       bool *held);
+enum store_status store_identity_held_by_other(struct store *store, int64_t account, const char *domain, bool *held);
 enum store_status store_identity_count(struct store *store, int64_t account, int64_t *count);
 /* Every domain of the account, oldest first; caller frees with store_identity_list_free. */
 enum store_status store_identity_list(struct store *store, int64_t account, struct store_identity **rows,

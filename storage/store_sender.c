@@ -66,8 +66,7 @@ enum store_status store_sender_create(struct store *store, int64_t account, cons
 	return store_status_of(sqlite3_step(stmt));
 }
 
-enum store_status store_sender_get(struct store *store, int64_t account, const char *address,
-				   struct store_sender *out)
+enum store_status store_sender_get(struct store *store, int64_t account, const char *address, struct store_sender *out)
 {
 	static const char sql[] = "SELECT " COLUMNS " FROM senders WHERE account_id = ? AND address = ?";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -102,8 +101,7 @@ enum store_status store_sender_count(struct store *store, int64_t account, int64
 	return count_of(stmt, count);
 }
 
-enum store_status store_sender_count_domain(struct store *store, int64_t account, const char *domain,
-					    int64_t *count)
+enum store_status store_sender_count_domain(struct store *store, int64_t account, const char *domain, int64_t *count)
 {
 	static const char sql[] = "SELECT count(*) FROM senders WHERE account_id = ? AND domain = ?";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -114,8 +112,7 @@ enum store_status store_sender_count_domain(struct store *store, int64_t account
 	return count_of(stmt, count);
 }
 
-enum store_status store_sender_list(struct store *store, int64_t account, struct store_sender **rows,
-				    size_t *count)
+enum store_status store_sender_list(struct store *store, int64_t account, struct store_sender **rows, size_t *count)
 {
 	static const char sql[] = "SELECT " COLUMNS " FROM senders WHERE account_id = ? ORDER BY id";
 	sqlite3_stmt *stmt = store_stmt(store, sql);

@@ -28,14 +28,11 @@ void store_sender_list_free(struct store_sender *rows, size_t count);
 /* STORE_EXISTS when the account already has the address. */
 enum store_status store_sender_create(struct store *store, int64_t account, const char *address, const char *name,
 				      const char *domain, int status, int64_t now);
-enum store_status store_sender_get(struct store *store, int64_t account, const char *address,
-				   struct store_sender *out);
+enum store_status store_sender_get(struct store *store, int64_t account, const char *address, struct store_sender *out);
 enum store_status store_sender_count(struct store *store, int64_t account, int64_t *count);
-enum store_status store_sender_count_domain(struct store *store, int64_t account, const char *domain,
-					    int64_t *count);
+enum store_status store_sender_count_domain(struct store *store, int64_t account, const char *domain, int64_t *count);
 /* Every sender of the account, oldest first. */
-enum store_status store_sender_list(struct store *store, int64_t account, struct store_sender **rows,
-				    size_t *count);
+enum store_status store_sender_list(struct store *store, int64_t account, struct store_sender **rows, size_t *count);
 enum store_status store_sender_set_password(struct store *store, int64_t account, const char *address,
 					    const char *password_hash);
 enum store_status store_sender_delete(struct store *store, int64_t account, const char *address);

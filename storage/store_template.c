@@ -164,7 +164,8 @@ enum store_status store_template_update(struct store *store, int64_t account, co
 
 enum store_status store_template_delete(struct store *store, int64_t account, int64_t id, int64_t now)
 {
-	static const char sql[] = "UPDATE templates SET deleted = ? WHERE account_id = ? AND id = ? AND deleted IS NULL";
+	static const char sql[] =
+		"UPDATE templates SET deleted = ? WHERE account_id = ? AND id = ? AND deleted IS NULL";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;

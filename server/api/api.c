@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,15 @@ const char *api_param_string(const cJSON *params, const char *name, const char *
 int64_t api_param_int(const cJSON *params, const char *name, int64_t fallback)
 {
 	const cJSON *item = member(params, name);
-	return cJSON_IsNumber(item) ? (int64_t)item->valuedouble : fallback;
+	if (!cJSON_IsNumber(item))
+		return fallback;
+	/* uint64 parameters may exceed int64: clamp, so that an offset or id
+	 * that large simply finds nothing. */
+	if (item->valuedouble >= 9223372036854775808.0)
+		return INT64_MAX;
+	if (item->valuedouble < -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)item->valuedouble;
 }
 
 bool api_param_bool(const cJSON *params, const char *name, bool fallback)
@@ -76,17 +85,28 @@ unsigned char *api_base64_decode(const char *text, size_t *len)
 	size_t in = strlen(text);
 	if (in > (size_t)1 << 30)
 		return NULL;
-	/* Padding is required: the significant characters come in fours. */
-	size_t significant = 0;
-	for (size_t i = 0; i < in; i++)
-		if (text[i] != '\n' && text[i] != '\r')
-			significant++;
-	if (significant % 4 != 0)
+	/* Only the base64 alphabet and line breaks; '=' only as final padding;
+	 * the significant characters come in fours. (OpenSSL's decoder would
+	 * stop quietly at '-' and skip spaces, so the text is checked first.) */
+	size_t significant = 0, padding = 0;
+	for (size_t i = 0; i < in; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '\n' || c == '\r')
+			continue;
+		if (c == '=') {
+			padding++;
+		} else if (padding || !(isalnum(c) || c == '+' || c == '/')) {
+			return NULL;
+		}
+		significant++;
+	}
+	if (significant % 4 != 0 || padding > 2)
 		return NULL;
 	unsigned char *out = malloc(in / 4 * 3 + 4);
 	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
 	int n = 0, tail = 0;
-	if (!out || !ctx || (EVP_DecodeInit(ctx), EVP_DecodeUpdate(ctx, out, &n, (const unsigned char *)text, (int)in)) < 0 ||
+	if (!out || !ctx ||
+	    (EVP_DecodeInit(ctx), EVP_DecodeUpdate(ctx, out, &n, (const unsigned char *)text, (int)in)) < 0 ||
 	    EVP_DecodeFinal(ctx, out + n, &tail) < 0) {
 		EVP_ENCODE_CTX_free(ctx);
 		free(out);

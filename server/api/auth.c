@@ -39,8 +39,8 @@ static void fetch_algorithms(void)
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-static bool hmac(const char *digest, const void *key, size_t key_len, const void *data, size_t len,
-		 unsigned char *out, size_t *out_len)
+static bool hmac(const char *digest, const void *key, size_t key_len, const void *data, size_t len, unsigned char *out,
+		 size_t *out_len)
 {
 	pthread_once(&fetch_once, fetch_algorithms);
 	if (!hmac_algorithm)
@@ -117,8 +117,8 @@ static bool tc3_signing_key(const char *secret_key, const char *date, const char
 	return true;
 }
 
-bool auth_tc3_signature(const char *secret_key, const char *date, const char *service,
-			const char *string_to_sign, char out[65])
+bool auth_tc3_signature(const char *secret_key, const char *date, const char *service, const char *string_to_sign,
+			char out[65])
 {
 	unsigned char key[32], sig[EVP_MAX_MD_SIZE];
 	size_t n;
@@ -145,8 +145,8 @@ bool auth_v1_signature(const char *secret_key, bool sha256, const char *string_t
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	size_t n = 0;
-	if (!hmac(sha256 ? "SHA256" : "SHA1", secret_key, strlen(secret_key), string_to_sign,
-		  strlen(string_to_sign), mac, &n))
+	if (!hmac(sha256 ? "SHA256" : "SHA1", secret_key, strlen(secret_key), string_to_sign, strlen(string_to_sign),
+		  mac, &n))
 		return false;
 	if (out_size < 4 * ((n + 2) / 3) + 1)
 		return false;
@@ -262,8 +262,7 @@ static bool parse_authorization(const char *header, struct tc3_authorization *au
 
 /* "name:value\n" for every signed header, values trimmed and lowercased.
  * `host_override` replaces the Host header's value when not NULL. */
-static char *canonical_headers(const struct http_request *http, const char *signed_headers,
-			       const char *host_override)
+static char *canonical_headers(const struct http_request *http, const char *signed_headers, const char *host_override)
 {
 	size_t size = 1, used = 0;
 	char *out = malloc(size);
@@ -273,8 +272,8 @@ static char *canonical_headers(const struct http_request *http, const char *sign
 	char list[256], *save = NULL;
 	snprintf(list, sizeof(list), "%s", signed_headers);
 	for (char *name = strtok_r(list, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
-		const char *value = strcmp(name, "host") == 0 && host_override ? host_override
-									       : http_request_header(http, name);
+		const char *value =
+			strcmp(name, "host") == 0 && host_override ? host_override : http_request_header(http, name);
 		if (!value)
 			value = "";
 		while (*value == ' ' || *value == '\t')
@@ -418,8 +417,9 @@ static enum auth_result lookup(const struct auth_keyring *keyring, const char *s
 	char expected_token[256];
 	bool failed = false;
 	if (!keyring->lookup(keyring->cls, secret_id, key, key_size, expected_token, sizeof(expected_token), &failed))
-		return failed ? AUTH_STORE_ERROR
-			      : secret_id_shaped(secret_id) ? AUTH_SECRET_ID_NOT_FOUND : AUTH_INVALID_SECRET_ID;
+		return failed                        ? AUTH_STORE_ERROR
+		       : secret_id_shaped(secret_id) ? AUTH_SECRET_ID_NOT_FOUND
+						     : AUTH_INVALID_SECRET_ID;
 	const char *given = token ? token : "";
 	if (strcmp(given, expected_token) != 0)
 		return AUTH_TOKEN_FAILURE;
@@ -466,23 +466,36 @@ static enum auth_result verify_tc3(const struct http_request *http, const struct
 	return AUTH_OK;
 }
 
+/* The v1 signing parameters must all be present, and the numbers numeric. */
+static enum auth_result v1_common(const struct api_request *req, int64_t *timestamp, char *param, size_t param_size)
+{
+	static const char *const names[] = {"SecretId", "Signature", "Timestamp", "Nonce"};
+	const char *values[] = {req->secret_id, req->signature, req->timestamp, req->nonce};
+	for (size_t i = 0; i < 4; i++) {
+		if (!values[i]) {
+			snprintf(param, param_size, "%s", names[i]);
+			return AUTH_MISSING_PARAMETER;
+		}
+	}
+	int64_t nonce;
+	if (!parse_timestamp(req->timestamp, timestamp)) {
+		snprintf(param, param_size, "Timestamp");
+		return AUTH_BAD_PARAMETER;
+	}
+	if (!parse_timestamp(req->nonce, &nonce)) {
+		snprintf(param, param_size, "Nonce");
+		return AUTH_BAD_PARAMETER;
+	}
+	return AUTH_OK;
+}
+
 static enum auth_result verify_v1(const struct http_request *http, const struct api_request *req, int64_t now,
 				  const struct auth_keyring *keyring, char *secret_id, char *param, size_t param_size)
 {
-	const char *missing = !req->secret_id ? "SecretId"
-			      : !req->signature ? "Signature"
-			      : !req->timestamp ? "Timestamp"
-			      : !req->nonce	 ? "Nonce"
-						 : NULL;
-	if (missing) {
-		snprintf(param, param_size, "%s", missing);
-		return AUTH_MISSING_PARAMETER;
-	}
-	int64_t timestamp, nonce;
-	if (!parse_timestamp(req->timestamp, &timestamp) || !parse_timestamp(req->nonce, &nonce)) {
-		snprintf(param, param_size, "%s", parse_timestamp(req->timestamp, &timestamp) ? "Nonce" : "Timestamp");
-		return AUTH_BAD_PARAMETER;
-	}
+	int64_t timestamp;
+	enum auth_result result = v1_common(req, &timestamp, param, param_size);
+	if (result != AUTH_OK)
+		return result;
 	bool sha256 = false;
 	if (req->signature_method) {
 		if (strcmp(req->signature_method, "HmacSHA256") == 0) {
@@ -493,7 +506,7 @@ static enum auth_result verify_v1(const struct http_request *http, const struct 
 		}
 	}
 	char key[256];
-	enum auth_result result = lookup(keyring, req->secret_id, key, sizeof(key), req->token);
+	result = lookup(keyring, req->secret_id, key, sizeof(key), req->token);
 	if (result != AUTH_OK)
 		return result;
 	if (timestamp > now + AUTH_MAX_SKEW || timestamp < now - AUTH_MAX_SKEW)

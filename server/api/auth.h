@@ -35,8 +35,8 @@ enum auth_result {
  * error). `cls` is the caller's.
  */
 struct auth_keyring {
-	bool (*lookup)(void *cls, const char *secret_id, char *key, size_t key_size, char *token,
-		       size_t token_size, bool *failed);
+	bool (*lookup)(void *cls, const char *secret_id, char *key, size_t key_size, char *token, size_t token_size,
+		       bool *failed);
 	void *cls;
 };
 
@@ -49,15 +49,14 @@ enum auth_result auth_verify(const struct http_request *http, const struct api_r
 			     const struct auth_keyring *keyring, char *secret_id, char *param, size_t param_size);
 
 /* The SecretId a request names without checking anything ("" when none). */
-void auth_claimed_secret_id(const struct http_request *http, const struct api_request *req, char *out,
-			    size_t size);
+void auth_claimed_secret_id(const struct http_request *http, const struct api_request *req, char *out, size_t size);
 
 /* Lowercase hex SHA-256 of `len` bytes. */
 void auth_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* TC3: hex HMAC chain over secret → date → service → "tc3_request" → string. */
-bool auth_tc3_signature(const char *secret_key, const char *date, const char *service,
-			const char *string_to_sign, char out[65]);
+bool auth_tc3_signature(const char *secret_key, const char *date, const char *service, const char *string_to_sign,
+			char out[65]);
 
 /*
  * TC3 canonical request (SPEC.md §2.3 step 1), malloc'd; NULL when out of
@@ -67,8 +66,7 @@ char *auth_tc3_canonical_request(const char *method, const char *query, const ch
 				 const char *signed_headers, const char *payload_hash);
 
 /* v1: Base64(HMAC-SHA1 or -SHA256(key, string)) into out (>= 45 bytes). */
-bool auth_v1_signature(const char *secret_key, bool sha256, const char *string_to_sign, char *out,
-		       size_t out_size);
+bool auth_v1_signature(const char *secret_key, bool sha256, const char *string_to_sign, char *out, size_t out_size);
 
 /*
  * v1 string to sign: METHOD host "/?" and the sorted name=value pairs, raw,

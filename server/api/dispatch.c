@@ -36,7 +36,10 @@
 
 /* Actions that existed in older snapshots and were retired (SPEC.md §1). */
 static const char *const retired_actions[] = {
-	"BatchSendEmailWithReceiverDetail", "BindAccountCustomer", "ListAccountPackage", "UpdateWebhookUrl",
+	"BatchSendEmailWithReceiverDetail",
+	"BindAccountCustomer",
+	"ListAccountPackage",
+	"UpdateWebhookUrl",
 };
 
 static const char *const regions[] = {"ap-guangzhou", "ap-hongkong", "ap-singapore"};
@@ -124,8 +127,8 @@ struct keyring_state {
 	char allow[256];
 };
 
-static bool keyring_lookup(void *cls, const char *secret_id, char *key, size_t key_size, char *token,
-			   size_t token_size, bool *failed)
+static bool keyring_lookup(void *cls, const char *secret_id, char *key, size_t key_size, char *token, size_t token_size,
+			   bool *failed)
 {
 	struct keyring_state *state = cls;
 	*failed = false;
@@ -171,8 +174,8 @@ static enum api_error_code auth_code(enum auth_result result)
 }
 
 /* --auth off: the credential's account when it names one, else the first. */
-static bool account_without_auth(struct api_ctx *ctx, const struct http_request *http,
-				 const struct api_request *req, struct keyring_state *keyring)
+static bool account_without_auth(struct api_ctx *ctx, const struct http_request *http, const struct api_request *req,
+				 struct keyring_state *keyring)
 {
 	char secret_id[129], key[256], token[8];
 	bool failed = false;
@@ -312,8 +315,7 @@ void dispatch_api(const struct dispatch_env *env, const struct http_request *htt
 		api_fail(&ctx, perr.code, perr.param);
 		goto answer;
 	}
-	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) ||
-	    !authenticate(&ctx, http, &req, action))
+	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) || !authenticate(&ctx, http, &req, action))
 		goto answer;
 	params = protocol_request_params(&req, action->input, &perr);
 	if (!params) {

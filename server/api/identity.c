@@ -58,13 +58,12 @@ bool identity_domain_valid(const char *domain)
 bool identity_new_dkim_key(int dkim_option, char *out, size_t size)
 {
 	/* The DER prefix of an RSA SubjectPublicKeyInfo, then random modulus bytes. */
-	static const unsigned char prefix_1024[] = {0x30, 0x81, 0x9f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
-						    0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x81, 0x8d, 0x00,
-						    0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00};
-	static const unsigned char prefix_2048[] = {0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-						    0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03,
-						    0x82, 0x01, 0x0f, 0x00, 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82,
-						    0x01, 0x01, 0x00};
+	static const unsigned char prefix_1024[] = {0x30, 0x81, 0x9f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+						    0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x81,
+						    0x8d, 0x00, 0x30, 0x81, 0x89, 0x02, 0x81, 0x81, 0x00};
+	static const unsigned char prefix_2048[] = {0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+						    0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x82, 0x01,
+						    0x0f, 0x00, 0x30, 0x82, 0x01, 0x0a, 0x02, 0x82, 0x01, 0x01, 0x00};
 	static const unsigned char exponent[] = {0x02, 0x03, 0x01, 0x00, 0x01};
 	unsigned char der[300];
 	bool wide = dkim_option != 0;
@@ -107,7 +106,8 @@ static bool describe(cJSON *out, const struct store_identity *row)
 	cJSON *attributes = cJSON_CreateArray();
 	if (!attributes)
 		return false;
-	bool ok = api_out_string(out, "IdentityType", "DOMAIN") && api_out_bool(out, "VerifiedForSendingStatus", verified);
+	bool ok = api_out_string(out, "IdentityType", "DOMAIN") &&
+		  api_out_bool(out, "VerifiedForSendingStatus", verified);
 	cJSON_AddItemToObject(out, "Attributes", attributes);
 	ok = ok && add_record(attributes, "TXT", row->domain, "v=spf1 include:qcloudmail.com ~all", verified);
 	snprintf(host, sizeof(host), "qcloud._domainkey.%s", row->domain);
@@ -219,7 +219,8 @@ static bool has_tags(const char *tags_json, const cJSON *filter)
 		const cJSON *have;
 		cJSON_ArrayForEach(have, tags)
 		{
-			const char *k1 = api_param_string(want, "TagKey", ""), *v1 = api_param_string(want, "TagValue", "");
+			const char *k1 = api_param_string(want, "TagKey", ""),
+				   *v1 = api_param_string(want, "TagValue", "");
 			found |= strcmp(k1, api_param_string(have, "TagKey", "")) == 0 &&
 				 strcmp(v1, api_param_string(have, "TagValue", "")) == 0;
 		}
@@ -237,8 +238,8 @@ static bool list_item(cJSON *list, const struct store_identity *row)
 		return false;
 	cJSON_AddItemToArray(list, item);
 	cJSON *ips = cJSON_AddArrayToObject(item, "SendIp");
-	return ips && api_out_string(item, "IdentityName", row->domain) && api_out_string(item, "IdentityType", "DOMAIN") &&
-	       api_out_bool(item, "SendingEnabled", verified) &&
+	return ips && api_out_string(item, "IdentityName", row->domain) &&
+	       api_out_string(item, "IdentityType", "DOMAIN") && api_out_bool(item, "SendingEnabled", verified) &&
 	       api_out_int(item, "CurrentReputationLevel", verified ? IDENTITY_REPUTATION_LEVEL : 0) &&
 	       api_out_int(item, "DailyQuota", verified ? IDENTITY_DAILY_QUOTA : 0) && add_tags(item, row->tags) &&
 	       api_out_int(item, "DKIMOption", row->dkim_option);

@@ -26,8 +26,8 @@
 #define PROTOCOL_MAX_INDEX 100000
 
 static const char *const common_names[] = {
-	"Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature",
-	"SignatureMethod", "Token", "Language", "RequestClient",
+	"Action",    "Version",         "Region", "Timestamp", "Nonce",         "SecretId",
+	"Signature", "SignatureMethod", "Token",  "Language",  "RequestClient",
 };
 
 bool protocol_is_common(const char *name)
@@ -68,7 +68,7 @@ static char *url_decode(const char *s, size_t len)
 		} else if (s[i] == '%') {
 			int hi = i + 1 < len ? hex_value(s[i + 1]) : -1;
 			int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
-			if (hi < 0 || lo < 0) {
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) { /* a NUL would cut the value short */
 				free(out);
 				return NULL;
 			}
@@ -205,8 +205,7 @@ static void read_v1(struct api_request *req)
 	req->nonce = pair_get(&req->pairs, "Nonce");
 }
 
-bool protocol_request_init(struct api_request *req, const struct http_request *http,
-			   struct protocol_error *error)
+bool protocol_request_init(struct api_request *req, const struct http_request *http, struct protocol_error *error)
 {
 	memset(req, 0, sizeof(*req));
 	const char *method = http_request_method(http);
@@ -251,29 +250,39 @@ void protocol_request_finish(struct api_request *req)
 	req->json = NULL;
 }
 
+/* Compare the digit runs at *a and *b as numbers and move past them. */
+static int compare_numbers(const char **pa, const char **pb)
+{
+	const char *a = *pa, *b = *pb, *ea = a, *eb = b;
+	while (*ea >= '0' && *ea <= '9')
+		ea++;
+	while (*eb >= '0' && *eb <= '9')
+		eb++;
+	*pa = ea;
+	*pb = eb;
+	while (a < ea - 1 && *a == '0')
+		a++;
+	while (b < eb - 1 && *b == '0')
+		b++;
+	if (ea - a != eb - b)
+		return (ea - a) < (eb - b) ? -1 : 1;
+	return strncmp(a, b, (size_t)(ea - a));
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* Compare dotted names segment by segment, numeric segments as numbers,
  * so that Name.2 comes before Name.10 and array elements arrive in order. */
 static int natural_compare(const char *a, const char *b)
 {
 	while (*a && *b) {
-		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-			const char *ea = a, *eb = b;
-			while (*ea >= '0' && *ea <= '9')
-				ea++;
-			while (*eb >= '0' && *eb <= '9')
-				eb++;
-			/* strip leading zeros for the length comparison */
-			while (a < ea - 1 && *a == '0')
-				a++;
-			while (b < eb - 1 && *b == '0')
-				b++;
-			if (ea - a != eb - b)
-				return (ea - a) < (eb - b) ? -1 : 1;
-			int c = strncmp(a, b, (size_t)(ea - a));
+		if (is_digit(*a) && is_digit(*b)) {
+			int c = compare_numbers(&a, &b);
 			if (c)
 				return c;
-			a = ea;
-			b = eb;
 			continue;
 		}
 		if (*a != *b)
@@ -364,108 +373,123 @@ static cJSON *array_slot(cJSON *array, long index, bool structured, bool *gap)
 	return item;
 }
 
+/* Parse the array index at the start of `rest` ("3" or "3.Field"): plain
+ * digits, no sign, no leading zero; *next gets what follows ("" or "Field"). */
+static bool parse_index(const char *rest, long *index, const char **next)
+{
+	const char *p = rest;
+	while (is_digit(*p))
+		p++;
+	if (p == rest || (*p && *p != '.') || (rest[0] == '0' && p - rest > 1) || p - rest > 6)
+		return false;
+	*index = strtol(rest, NULL, 10);
+	*next = *p ? p + 1 : NULL;
+	return *index <= PROTOCOL_MAX_INDEX;
+}
+
+/* Store `value` as `field` in `object` (or replace the array slot). */
+static bool place_leaf(cJSON *object, cJSON *slot, const struct schema_field *field, const struct protocol_pair *pair,
+		       struct protocol_error *error)
+{
+	cJSON *value = typed_value(field, pair->value);
+	if (!value) {
+		set_error(error, ERR_INVALID_PARAMETER, pair->name);
+		return false;
+	}
+	if (slot)
+		cJSON_ReplaceItemViaPointer(object, slot, value);
+	else
+		cJSON_AddItemToObject(object, field->name, value);
+	return true;
+}
+
+/* The container `field` lives in under `object`, created on first use. */
+static cJSON *container(cJSON *object, const struct schema_field *field)
+{
+	cJSON *existing = cJSON_GetObjectItemCaseSensitive(object, field->name);
+	if (existing)
+		return existing;
+	if (field->array) {
+		existing = cJSON_AddArrayToObject(object, field->name);
+		if (existing)
+			existing->valueint = 0;
+		return existing;
+	}
+	return cJSON_AddObjectToObject(object, field->name);
+}
+
+/*
+ * Step from `object` into the array or structure `field` for the rest of the
+ * name (*rest, advanced past an array index). Returns the object to go on
+ * in; NULL with *placed set when an array element was the leaf and is
+ * placed; NULL with `error` set on failure.
+ */
+static cJSON *descend(cJSON *object, const struct schema_field *field, const char **rest,
+		      const struct protocol_pair *pair, struct protocol_error *error, bool *placed)
+{
+	bool structured = field->type == SCHEMA_STRUCT;
+	long index = 0;
+	*placed = false;
+	if (!*rest || (field->array && !parse_index(*rest, &index, rest))) {
+		set_error(error, ERR_INVALID_PARAMETER, pair->name);
+		return NULL;
+	}
+	cJSON *next = container(object, field);
+	if (!next || !field->array) {
+		if (!next)
+			set_error(error, ERR_INTERNAL_ERROR, NULL);
+		return next;
+	}
+	bool gap;
+	cJSON *slot = array_slot(next, index, structured, &gap);
+	if (gap || (structured && !*rest)) {
+		set_error(error, ERR_INVALID_PARAMETER, pair->name);
+		return NULL;
+	}
+	if (!structured && *rest) {
+		set_error(error, ERR_UNKNOWN_PARAMETER, pair->name);
+		return NULL;
+	}
+	if (!slot) {
+		set_error(error, ERR_INTERNAL_ERROR, NULL);
+		return NULL;
+	}
+	if (!structured) {
+		*placed = place_leaf(next, slot, field, pair, error);
+		return NULL;
+	}
+	return slot;
+}
+
 /* Place one pair in `root`; false with `error` set. */
 static bool place_pair(cJSON *root, const struct schema_struct *schema, const struct protocol_pair *pair,
 		       struct protocol_error *error)
 {
-	const char *name = pair->name;
-	const char *seg = name;
+	const char *seg = pair->name;
 	cJSON *object = root;
 	for (;;) {
 		const char *dot = strchr(seg, '.');
-		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
-		const struct schema_field *field = find_field(schema, seg, len);
-		if (!field) {
-			set_error(error, ERR_UNKNOWN_PARAMETER, name);
-			return false;
-		}
+		const struct schema_field *field = find_field(schema, seg, dot ? (size_t)(dot - seg) : strlen(seg));
 		const char *rest = dot ? dot + 1 : NULL;
-		cJSON *slot_parent = object;
-		bool structured = field->type == SCHEMA_STRUCT;
-		cJSON *existing = cJSON_GetObjectItemCaseSensitive(object, field->name);
-		if (field->array) {
-			if (!rest) {
-				set_error(error, ERR_INVALID_PARAMETER, name);
-				return false;
-			}
-			char *end;
-			long index = strtol(rest, &end, 10);
-			if (end == rest || (*end && *end != '.') || index < 0 || index > PROTOCOL_MAX_INDEX ||
-			    (rest[0] == '0' && end - rest > 1)) {
-				set_error(error, ERR_INVALID_PARAMETER, name);
-				return false;
-			}
-			if (!existing) {
-				existing = cJSON_AddArrayToObject(object, field->name);
-				if (!existing)
-					goto nomem;
-				existing->valueint = 0;
-			}
-			bool gap;
-			cJSON *slot = array_slot(existing, index, structured, &gap);
-			if (gap) {
-				set_error(error, ERR_INVALID_PARAMETER, name);
-				return false;
-			}
-			if (!slot)
-				goto nomem;
-			rest = *end ? end + 1 : NULL;
-			if (!structured) {
-				if (rest) {
-					set_error(error, ERR_UNKNOWN_PARAMETER, name);
-					return false;
-				}
-				cJSON *value = typed_value(field, pair->value);
-				if (!value) {
-					set_error(error, ERR_INVALID_PARAMETER, name);
-					return false;
-				}
-				cJSON_ReplaceItemViaPointer(existing, slot, value);
-				return true;
-			}
-			if (!rest) {
-				set_error(error, ERR_INVALID_PARAMETER, name);
-				return false;
-			}
-			object = slot;
-			schema = field->structure;
-			seg = rest;
-			continue;
-		}
-		if (structured) {
-			if (!rest) {
-				set_error(error, ERR_INVALID_PARAMETER, name);
-				return false;
-			}
-			if (!existing) {
-				existing = cJSON_AddObjectToObject(object, field->name);
-				if (!existing)
-					goto nomem;
-			}
-			object = existing;
-			schema = field->structure;
-			seg = rest;
-			continue;
-		}
-		if (rest) {
-			set_error(error, ERR_UNKNOWN_PARAMETER, name);
+		bool nested = field && (field->type == SCHEMA_STRUCT || field->array);
+		if (!field || (rest && !nested)) {
+			set_error(error, ERR_UNKNOWN_PARAMETER, pair->name);
 			return false;
 		}
-		if (existing) {
-			set_error(error, ERR_INVALID_PARAMETER, name); /* given twice */
-			return false;
+		if (!nested) {
+			if (cJSON_GetObjectItemCaseSensitive(object, field->name)) { /* given twice */
+				set_error(error, ERR_INVALID_PARAMETER, pair->name);
+				return false;
+			}
+			return place_leaf(object, NULL, field, pair, error);
 		}
-		cJSON *value = typed_value(field, pair->value);
-		if (!value) {
-			set_error(error, ERR_INVALID_PARAMETER, name);
-			return false;
-		}
-		cJSON_AddItemToObject(slot_parent, field->name, value);
-		return true;
+		bool placed;
+		object = descend(object, field, &rest, pair, error, &placed);
+		if (!object)
+			return placed;
+		schema = field->structure;
+		seg = rest;
 	}
-nomem:
-	set_error(error, ERR_INTERNAL_ERROR, NULL);
-	return false;
 }
 
 cJSON *protocol_request_params(struct api_request *req, const struct schema_struct *schema,

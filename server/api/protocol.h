@@ -71,8 +71,7 @@ struct protocol_error {
  * set when the request cannot be an API call (method, size, body syntax).
  * `req` must be released with protocol_request_finish() either way.
  */
-bool protocol_request_init(struct api_request *req, const struct http_request *http,
-			   struct protocol_error *error);
+bool protocol_request_init(struct api_request *req, const struct http_request *http, struct protocol_error *error);
 void protocol_request_finish(struct api_request *req);
 
 /*

@@ -156,7 +156,8 @@ bool api_list_email_templates(struct api_ctx *ctx, const cJSON *params, cJSON *o
 		cJSON_AddItemToArray(list, item);
 		ok = api_out_int(item, "CreatedTimestamp", rows[i].created) &&
 		     api_out_string(item, "TemplateName", rows[i].name) &&
-		     api_out_int(item, "TemplateStatus", rows[i].status) && api_out_int(item, "TemplateID", rows[i].id) &&
+		     api_out_int(item, "TemplateStatus", rows[i].status) &&
+		     api_out_int(item, "TemplateID", rows[i].id) &&
 		     api_out_string(item, "ReviewReason", rows[i].review_reason);
 	}
 	store_template_list_free(rows, count);
@@ -171,8 +172,8 @@ bool api_update_email_template(struct api_ctx *ctx, const cJSON *params, cJSON *
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_TEMPLATE_NAME_IS_NULL, "TemplateName");
 	if (!name_valid(name))
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_TEMPLATE_NAME_ILLEGAL, "TemplateName");
-	struct store_template row = {.id = api_param_int(params, "TemplateID", 0), .name = (char *)name,
-				     .status = review_status(ctx)};
+	struct store_template row = {
+		.id = api_param_int(params, "TemplateID", 0), .name = (char *)name, .status = review_status(ctx)};
 	struct store_template existing = {0};
 	enum store_status status = store_template_get(ctx->store, ctx->account.id, row.id, &existing);
 	bool live = status == STORE_OK && !existing.deleted;

@@ -32,8 +32,8 @@ static void join(char *path, size_t size, const char *prefix, const char *name)
 		snprintf(path, size, "%s", name);
 }
 
-static enum api_error_code check_object(const cJSON *object, const struct schema_struct *schema,
-					const char *prefix, char *path, size_t size);
+static enum api_error_code check_object(const cJSON *object, const struct schema_struct *schema, const char *prefix,
+					char *path, size_t size);
 
 static bool integral(const cJSON *item, bool is_unsigned)
 {
@@ -42,14 +42,15 @@ static bool integral(const cJSON *item, bool is_unsigned)
 	double v = item->valuedouble;
 	if (floor(v) != v || !isfinite(v))
 		return false;
+	/* 2^64 and 2^63 are exact doubles; the largest integers are not. */
 	if (is_unsigned)
-		return v >= 0 && v <= 18446744073709551615.0;
-	return v >= -9223372036854775808.0 && v <= 9223372036854775807.0;
+		return v >= 0 && v < 18446744073709551616.0;
+	return v >= -9223372036854775808.0 && v < 9223372036854775808.0;
 }
 
 /* One value of `field`'s element type. */
-static enum api_error_code check_value(const cJSON *item, const struct schema_field *field, const char *at,
-				       char *path, size_t size)
+static enum api_error_code check_value(const cJSON *item, const struct schema_field *field, const char *at, char *path,
+				       size_t size)
 {
 	bool ok;
 	switch (field->type) {
@@ -82,8 +83,8 @@ static enum api_error_code check_value(const cJSON *item, const struct schema_fi
 	return ERR_INVALID_PARAMETER;
 }
 
-static enum api_error_code check_field(const cJSON *item, const struct schema_field *field, const char *at,
-				       char *path, size_t size)
+static enum api_error_code check_field(const cJSON *item, const struct schema_field *field, const char *at, char *path,
+				       size_t size)
 {
 	if (!field->array)
 		return check_value(item, field, at, path, size);
@@ -104,8 +105,8 @@ static enum api_error_code check_field(const cJSON *item, const struct schema_fi
 	return ERR_NONE;
 }
 
-static enum api_error_code check_object(const cJSON *object, const struct schema_struct *schema,
-					const char *prefix, char *path, size_t size)
+static enum api_error_code check_object(const cJSON *object, const struct schema_struct *schema, const char *prefix,
+					char *path, size_t size)
 {
 	const cJSON *item;
 	char at[256];

@@ -1,0 +1,510 @@
+/*
+ * Focus: the SQLite store (storage/) through its public API only: opening
+ * (in memory, a file kept across reopening, an unwritable path), the
+ * transaction calls, accounts and credentials, and the CRUD of identities,
+ * senders and templates with STORE_EXISTS / STORE_NOT_FOUND, the template
+ * tombstone (deleted templates are still found, marked deleted) and account
+ * isolation (no call of account 2 sees or changes a row of account 1).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "store_account.h"
+#include "store_identity.h"
+#include "store_sender.h"
+#include "store_template.h"
+#include "unit.h"
+
+#define NOW 1700000000
+
+static struct store *open_memory(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		fprintf(stderr, "  %s\n", err);
+	return store;
+}
+
+/* Two accounts in a fresh store; their ids in a1, a2. */
+static struct store *open_with_accounts(int64_t *a1, int64_t *a2)
+{
+	struct store *store = open_memory();
+	if (!store)
+		return NULL;
+	struct store_account one = {.app_id = 1300000001, .uin = "100000000001", .enterprise_verified = true};
+	struct store_account two = {.app_id = 1300000002, .uin = "100000000002"};
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &one, NOW, a1), STORE_OK);
+	CHECK_INT(store_account_create(store, &two, NOW, a2), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	CHECK(*a1 != *a2);
+	return store;
+}
+
+static void test_open(void)
+{
+	struct store *store = open_memory();
+	if (!store)
+		return;
+	int64_t count = -1;
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_account_count(store, &count), STORE_OK);
+	CHECK_INT(count, 0);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+
+	/* NULL is in memory too. */
+	char err[256] = "";
+	store = NULL;
+	CHECK_INT(store_open(&store, NULL, err, sizeof(err)), STORE_OK);
+	store_destroy(store);
+
+	store_destroy(NULL);
+	CHECK_STR(store_last_error(NULL), "no store");
+}
+
+static void test_open_unwritable(void)
+{
+	struct store *store = (struct store *)&store; /* must be reset to NULL */
+	char err[256] = "";
+	CHECK_INT(store_open(&store, "/nonexistent-dir/x.db", err, sizeof(err)), STORE_ERROR);
+	CHECK(store == NULL);
+	CHECK(err[0] != '\0');
+	CHECK(strstr(err, "/nonexistent-dir/x.db") != NULL);
+	CHECK(strchr(err, '\n') == NULL);
+	/* A tiny buffer gets a cut, terminated message. */
+	char small[8];
+	CHECK_INT(store_open(&store, "/nonexistent-dir/x.db", small, sizeof(small)), STORE_ERROR);
+	CHECK_INT(strlen(small), 7);
+}
+
+/* A file store keeps its rows and is not migrated twice. */
+static void test_file_reopen(void)
+{
+	char dir[] = "/tmp/ses-test-store-XXXXXX";
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	char path[128], wal[160], shm[160];
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	char err[256] = "";
+	struct store *store = NULL;
+	int64_t id = 0, count = 0;
+	if (CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK)) {
+		struct store_account account = {.app_id = 42, .uin = "42"};
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_account_create(store, &account, NOW, &id), STORE_OK);
+		CHECK_INT(store_credential_add(store, id, "AKIDfile", "secret", ""), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+		store_destroy(store);
+	}
+	store = NULL;
+	if (CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK)) {
+		char key[64], allow[64];
+		struct store_account account;
+		CHECK_INT(store_begin(store, false), STORE_OK);
+		CHECK_INT(store_account_count(store, &count), STORE_OK);
+		CHECK_INT(count, 1);
+		CHECK_INT(store_credential_find(store, "AKIDfile", key, sizeof(key), allow, sizeof(allow), &account),
+			  STORE_OK);
+		CHECK_STR(key, "secret");
+		CHECK_INT(account.id, id);
+		store_commit(store);
+		store_destroy(store);
+	}
+	unlink(wal);
+	unlink(shm);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_accounts(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	int64_t count = 0, id = 0;
+	struct store_account account;
+	char key[64], allow[64];
+
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_count(store, &count), STORE_OK);
+	CHECK_INT(count, 2);
+	struct store_account again = {.app_id = 1300000001, .uin = "x"};
+	CHECK_INT(store_account_create(store, &again, NOW, &id), STORE_EXISTS);
+
+	CHECK_INT(store_credential_add(store, a1, "AKIDone", "key-one", "SendEmail"), STORE_OK);
+	CHECK_INT(store_credential_add(store, a2, "AKIDtwo", "key-two", NULL), STORE_OK);
+	CHECK_INT(store_credential_add(store, a2, "AKIDone", "other", ""), STORE_EXISTS);
+
+	memset(&account, 0, sizeof(account));
+	CHECK_INT(store_credential_find(store, "AKIDone", key, sizeof(key), allow, sizeof(allow), &account), STORE_OK);
+	CHECK_STR(key, "key-one");
+	CHECK_STR(allow, "SendEmail");
+	CHECK_INT(account.id, a1);
+	CHECK_INT(account.app_id, 1300000001);
+	CHECK_STR(account.uin, "100000000001");
+	CHECK(!account.suspended);
+	CHECK(account.enterprise_verified);
+
+	CHECK_INT(store_credential_find(store, "AKIDtwo", key, sizeof(key), allow, sizeof(allow), &account), STORE_OK);
+	CHECK_STR(key, "key-two");
+	CHECK_STR(allow, "");
+	CHECK_INT(account.id, a2);
+	CHECK(!account.enterprise_verified);
+
+	/* Secret ids are exact. */
+	CHECK_INT(store_credential_find(store, "akidone", key, sizeof(key), allow, sizeof(allow), &account),
+		  STORE_NOT_FOUND);
+	CHECK_INT(store_credential_find(store, "AKIDnone", key, sizeof(key), allow, sizeof(allow), &account),
+		  STORE_NOT_FOUND);
+	/* The key is cut to key_size and terminated. */
+	CHECK_INT(store_credential_find(store, "AKIDone", key, 4, allow, sizeof(allow), &account), STORE_OK);
+	CHECK_STR(key, "key");
+
+	CHECK_INT(store_account_first(store, &account), STORE_OK);
+	CHECK_INT(account.id, a1);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+
+	/* No account at all. */
+	store = open_memory();
+	if (store) {
+		CHECK_INT(store_begin(store, false), STORE_OK);
+		CHECK_INT(store_account_first(store, &account), STORE_NOT_FOUND);
+		store_rollback(store);
+		store_destroy(store);
+	}
+}
+
+static void test_identities(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	struct store_identity in = {
+		.domain = "example.com", .dkim_option = 1, .status = STORE_IDENTITY_PENDING, .dkim_key = "KEY"};
+	struct store_identity row = {0};
+	int64_t count = -1;
+	bool held = true;
+
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_identity_create(store, a1, &in, NOW), STORE_OK);
+	CHECK_INT(store_identity_create(store, a1, &in, NOW), STORE_EXISTS);
+	/* Domains compare without case. */
+	struct store_identity upper = in;
+	upper.domain = "EXAMPLE.COM";
+	CHECK_INT(store_identity_create(store, a1, &upper, NOW), STORE_EXISTS);
+
+	if (CHECK_INT(store_identity_get(store, a1, "Example.Com", &row), STORE_OK)) {
+		CHECK_STR(row.domain, "example.com");
+		CHECK_INT(row.dkim_option, 1);
+		CHECK_INT(row.status, STORE_IDENTITY_PENDING);
+		CHECK_STR(row.tags, "[]");
+		CHECK_STR(row.dkim_key, "KEY");
+		CHECK_INT(row.created, NOW);
+	}
+	store_identity_finish(&row);
+	store_identity_finish(&row); /* twice is harmless */
+
+	/* Account 2 neither sees nor changes it, and may hold the same domain. */
+	CHECK_INT(store_identity_get(store, a2, "example.com", &row), STORE_NOT_FOUND);
+	CHECK_INT(store_identity_set_status(store, a2, "example.com", STORE_IDENTITY_VERIFIED), STORE_NOT_FOUND);
+	CHECK_INT(store_identity_delete(store, a2, "example.com"), STORE_NOT_FOUND);
+	CHECK_INT(store_identity_held_by_other(store, a2, "example.com", &held), STORE_OK);
+	CHECK(held);
+	CHECK_INT(store_identity_held_by_other(store, a1, "example.com", &held), STORE_OK);
+	CHECK(!held);
+	struct store_identity tagged = {.domain = "example.com",
+					.status = STORE_IDENTITY_VERIFIED,
+					.tags = "[{\"TagKey\":\"k\",\"TagValue\":\"v\"}]",
+					.dkim_key = "K2"};
+	CHECK_INT(store_identity_create(store, a2, &tagged, NOW + 1), STORE_OK);
+	CHECK_INT(store_identity_held_by_other(store, a1, "example.com", &held), STORE_OK);
+	CHECK(held);
+
+	struct store_identity second = {.domain = "b.example.org", .status = STORE_IDENTITY_VERIFIED, .dkim_key = "K"};
+	CHECK_INT(store_identity_create(store, a1, &second, NOW + 2), STORE_OK);
+	CHECK_INT(store_identity_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 2);
+	CHECK_INT(store_identity_count(store, a2, &count), STORE_OK);
+	CHECK_INT(count, 1);
+
+	struct store_identity *rows = NULL;
+	size_t n = 0;
+	if (CHECK_INT(store_identity_list(store, a1, &rows, &n), STORE_OK) && CHECK_INT(n, 2)) {
+		CHECK_STR(rows[0].domain, "example.com"); /* oldest first */
+		CHECK_STR(rows[1].domain, "b.example.org");
+	}
+	store_identity_list_free(rows, n);
+	if (CHECK_INT(store_identity_list(store, a2, &rows, &n), STORE_OK) && CHECK_INT(n, 1))
+		CHECK_STR(rows[0].tags, "[{\"TagKey\":\"k\",\"TagValue\":\"v\"}]");
+	store_identity_list_free(rows, n);
+
+	CHECK_INT(store_identity_set_status(store, a1, "example.com", STORE_IDENTITY_VERIFIED), STORE_OK);
+	if (CHECK_INT(store_identity_get(store, a1, "example.com", &row), STORE_OK))
+		CHECK_INT(row.status, STORE_IDENTITY_VERIFIED);
+	store_identity_finish(&row);
+	CHECK_INT(store_identity_set_status(store, a1, "none.com", STORE_IDENTITY_VERIFIED), STORE_NOT_FOUND);
+
+	CHECK_INT(store_identity_delete(store, a1, "EXAMPLE.com"), STORE_OK);
+	CHECK_INT(store_identity_delete(store, a1, "example.com"), STORE_NOT_FOUND);
+	CHECK_INT(store_identity_get(store, a1, "example.com", &row), STORE_NOT_FOUND);
+	/* Account 2's copy survives. */
+	CHECK_INT(store_identity_get(store, a2, "example.com", &row), STORE_OK);
+	store_identity_finish(&row);
+	CHECK_INT(store_commit(store), STORE_OK);
+
+	/* An account with none: an empty list. */
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	rows = NULL;
+	CHECK_INT(store_identity_list(store, 999, &rows, &n), STORE_OK);
+	CHECK_INT(n, 0);
+	store_identity_list_free(rows, n);
+	store_rollback(store);
+	store_destroy(store);
+}
+
+static void test_senders(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	struct store_sender row = {0};
+	int64_t count = -1;
+
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "a@example.com", "Alice", "example.com", STORE_SENDER_APPROVED, NOW),
+		  STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "A@Example.com", "Other", "example.com", STORE_SENDER_APPROVED, NOW),
+		  STORE_EXISTS);
+	CHECK_INT(store_sender_create(store, a1, "b@example.com", NULL, "example.com", STORE_SENDER_PENDING, NOW + 1),
+		  STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "c@other.org", "", "other.org", STORE_SENDER_PENDING, NOW + 2),
+		  STORE_OK);
+	CHECK_INT(store_sender_create(store, a2, "a@example.com", "Bob", "example.com", STORE_SENDER_PENDING, NOW),
+		  STORE_OK);
+
+	if (CHECK_INT(store_sender_get(store, a1, "a@example.com", &row), STORE_OK)) {
+		CHECK_STR(row.address, "a@example.com");
+		CHECK_STR(row.name, "Alice");
+		CHECK_STR(row.domain, "example.com");
+		CHECK_STR(row.password_hash, "");
+		CHECK_INT(row.status, STORE_SENDER_APPROVED);
+		CHECK_INT(row.created, NOW);
+	}
+	store_sender_finish(&row);
+	if (CHECK_INT(store_sender_get(store, a1, "b@example.com", &row), STORE_OK))
+		CHECK_STR(row.name, "");
+	store_sender_finish(&row);
+	if (CHECK_INT(store_sender_get(store, a2, "a@example.com", &row), STORE_OK))
+		CHECK_STR(row.name, "Bob");
+	store_sender_finish(&row);
+	CHECK_INT(store_sender_get(store, a2, "b@example.com", &row), STORE_NOT_FOUND);
+
+	CHECK_INT(store_sender_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 3);
+	CHECK_INT(store_sender_count_domain(store, a1, "example.com", &count), STORE_OK);
+	CHECK_INT(count, 2);
+	CHECK_INT(store_sender_count_domain(store, a1, "EXAMPLE.COM", &count), STORE_OK);
+	CHECK_INT(count, 2);
+	CHECK_INT(store_sender_count_domain(store, a2, "other.org", &count), STORE_OK);
+	CHECK_INT(count, 0);
+
+	struct store_sender *rows = NULL;
+	size_t n = 0;
+	if (CHECK_INT(store_sender_list(store, a1, &rows, &n), STORE_OK) && CHECK_INT(n, 3)) {
+		CHECK_STR(rows[0].address, "a@example.com");
+		CHECK_STR(rows[2].address, "c@other.org");
+	}
+	store_sender_list_free(rows, n);
+
+	CHECK_INT(store_sender_set_password(store, a1, "a@example.com", "abc123"), STORE_OK);
+	if (CHECK_INT(store_sender_get(store, a1, "a@example.com", &row), STORE_OK))
+		CHECK_STR(row.password_hash, "abc123");
+	store_sender_finish(&row);
+	/* Account 2's sender of the same address keeps no password. */
+	if (CHECK_INT(store_sender_get(store, a2, "a@example.com", &row), STORE_OK))
+		CHECK_STR(row.password_hash, "");
+	store_sender_finish(&row);
+	CHECK_INT(store_sender_set_password(store, a1, "none@example.com", "x"), STORE_NOT_FOUND);
+	CHECK_INT(store_sender_set_password(store, a2, "b@example.com", "x"), STORE_NOT_FOUND);
+
+	CHECK_INT(store_sender_delete(store, a2, "b@example.com"), STORE_NOT_FOUND);
+	CHECK_INT(store_sender_delete(store, a1, "b@example.com"), STORE_OK);
+	CHECK_INT(store_sender_delete(store, a1, "b@example.com"), STORE_NOT_FOUND);
+	CHECK_INT(store_sender_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 2);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+}
+
+static void check_template(struct store *store, int64_t account, int64_t id, const char *name, const char *html,
+			   const char *text, bool deleted, int line)
+{
+	struct store_template row = {0};
+	if (unit_check_int(store_template_get(store, account, id, &row), STORE_OK, "store_template_get", __FILE__,
+			   line)) {
+		unit_check_int(row.id, id, "id", __FILE__, line);
+		unit_check_str(row.name, name, "name", __FILE__, line);
+		unit_check_str(row.html, html, "html", __FILE__, line);
+		unit_check_str(row.text, text, "text", __FILE__, line);
+		unit_check(row.deleted == deleted, "deleted", __FILE__, line);
+	}
+	store_template_finish(&row);
+}
+
+static void test_templates(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	int64_t t1 = 0, t2 = 0, t3 = 0, count = -1;
+	struct store_template row = {0};
+
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	struct store_template in = {.name = "welcome", .html = "<p>hi</p>", .status = STORE_TEMPLATE_APPROVED};
+	CHECK_INT(store_template_create(store, a1, &in, NOW, &t1), STORE_OK);
+	in = (struct store_template){
+		.name = "text only", .text = "hi", .status = STORE_TEMPLATE_PENDING, .review_reason = "waiting"};
+	CHECK_INT(store_template_create(store, a1, &in, NOW + 1, &t2), STORE_OK);
+	in = (struct store_template){.name = "both", .html = "<b>x</b>", .text = "x"};
+	CHECK_INT(store_template_create(store, a1, &in, NOW + 2, &t3), STORE_OK);
+	CHECK(t1 != t2 && t2 != t3);
+
+	if (CHECK_INT(store_template_get(store, a1, t1, &row), STORE_OK)) {
+		CHECK_STR(row.name, "welcome");
+		CHECK_STR(row.html, "<p>hi</p>");
+		CHECK(row.text == NULL);
+		CHECK_INT(row.status, STORE_TEMPLATE_APPROVED);
+		CHECK_STR(row.review_reason, "");
+		CHECK_INT(row.created, NOW);
+		CHECK_INT(row.updated, NOW);
+		CHECK(!row.deleted);
+	}
+	store_template_finish(&row);
+	if (CHECK_INT(store_template_get(store, a1, t2, &row), STORE_OK)) {
+		CHECK(row.html == NULL);
+		CHECK_STR(row.text, "hi");
+		CHECK_INT(row.status, STORE_TEMPLATE_PENDING);
+		CHECK_STR(row.review_reason, "waiting");
+	}
+	store_template_finish(&row);
+	CHECK_INT(store_template_get(store, a1, t3 + 100, &row), STORE_NOT_FOUND);
+
+	/* Isolation: account 2 cannot read, change or delete account 1's template. */
+	CHECK_INT(store_template_get(store, a2, t1, &row), STORE_NOT_FOUND);
+	struct store_template change = {.id = t1, .name = "stolen", .html = "x"};
+	CHECK_INT(store_template_update(store, a2, &change, NOW + 5), STORE_NOT_FOUND);
+	CHECK_INT(store_template_delete(store, a2, t1, NOW + 5), STORE_NOT_FOUND);
+	CHECK_INT(store_template_count(store, a2, &count), STORE_OK);
+	CHECK_INT(count, 0);
+	check_template(store, a1, t1, "welcome", "<p>hi</p>", NULL, false, __LINE__);
+
+	/* A page, newest first. */
+	struct store_template *rows = NULL;
+	size_t n = 0;
+	CHECK_INT(store_template_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 3);
+	if (CHECK_INT(store_template_list(store, a1, 0, 10, &rows, &n), STORE_OK) && CHECK_INT(n, 3)) {
+		CHECK_INT(rows[0].id, t3);
+		CHECK_INT(rows[2].id, t1);
+	}
+	store_template_list_free(rows, n);
+	if (CHECK_INT(store_template_list(store, a1, 1, 1, &rows, &n), STORE_OK) && CHECK_INT(n, 1))
+		CHECK_INT(rows[0].id, t2);
+	store_template_list_free(rows, n);
+	CHECK_INT(store_template_list(store, a1, 3, 10, &rows, &n), STORE_OK);
+	CHECK_INT(n, 0);
+	store_template_list_free(rows, n);
+
+	/* Update: bodies replaced (NULL clears one), review reason cleared, updated moves. */
+	change = (struct store_template){
+		.id = t2, .name = "renamed", .html = "<i>new</i>", .text = NULL, .status = STORE_TEMPLATE_APPROVED};
+	CHECK_INT(store_template_update(store, a1, &change, NOW + 10), STORE_OK);
+	if (CHECK_INT(store_template_get(store, a1, t2, &row), STORE_OK)) {
+		CHECK_STR(row.name, "renamed");
+		CHECK_STR(row.html, "<i>new</i>");
+		CHECK(row.text == NULL);
+		CHECK_INT(row.status, STORE_TEMPLATE_APPROVED);
+		CHECK_STR(row.review_reason, "");
+		CHECK_INT(row.created, NOW + 1);
+		CHECK_INT(row.updated, NOW + 10);
+	}
+	store_template_finish(&row);
+	change.id = t3 + 100;
+	CHECK_INT(store_template_update(store, a1, &change, NOW + 10), STORE_NOT_FOUND);
+
+	/* Soft delete: still found, marked deleted, gone from count and list. */
+	CHECK_INT(store_template_delete(store, a1, t1, NOW + 20), STORE_OK);
+	check_template(store, a1, t1, "welcome", "<p>hi</p>", NULL, true, __LINE__);
+	CHECK_INT(store_template_delete(store, a1, t1, NOW + 21), STORE_NOT_FOUND);
+	change = (struct store_template){.id = t1, .name = "revived", .html = "x"};
+	CHECK_INT(store_template_update(store, a1, &change, NOW + 22), STORE_NOT_FOUND);
+	check_template(store, a1, t1, "welcome", "<p>hi</p>", NULL, true, __LINE__);
+	CHECK_INT(store_template_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 2);
+	if (CHECK_INT(store_template_list(store, a1, 0, 10, &rows, &n), STORE_OK) && CHECK_INT(n, 2)) {
+		CHECK_INT(rows[0].id, t3);
+		CHECK_INT(rows[1].id, t2);
+	}
+	store_template_list_free(rows, n);
+	CHECK_INT(store_template_delete(store, a1, t3 + 100, NOW), STORE_NOT_FOUND);
+	/* Account 2 cannot see the tombstone either. */
+	CHECK_INT(store_template_get(store, a2, t1, &row), STORE_NOT_FOUND);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+}
+
+/* A rolled-back unit of work leaves nothing behind; the store keeps working. */
+static void test_rollback(void)
+{
+	int64_t a1 = 0, a2 = 0, id = 0, count = -1;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	struct store_template in = {.name = "t", .html = "x"};
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_template_create(store, a1, &in, NOW, &id), STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "a@example.com", "", "example.com", 1, NOW), STORE_OK);
+	store_rollback(store);
+
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_template_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 0);
+	CHECK_INT(store_sender_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 0);
+	CHECK_INT(store_commit(store), STORE_OK);
+
+	/* A failed statement inside a unit of work does not poison the next one. */
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "a@example.com", "", "example.com", 1, NOW), STORE_OK);
+	CHECK_INT(store_sender_create(store, a1, "a@example.com", "", "example.com", 1, NOW), STORE_EXISTS);
+	CHECK_INT(store_commit(store), STORE_OK);
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_sender_count(store, a1, &count), STORE_OK);
+	CHECK_INT(count, 1);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+}
+
+int main(void)
+{
+	test_open();
+	test_open_unwritable();
+	test_file_reopen();
+	test_accounts();
+	test_identities();
+	test_senders();
+	test_templates();
+	test_rollback();
+	return unit_finish("store");
+}
