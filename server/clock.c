@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static _Atomic int64_t offset;
@@ -29,6 +30,11 @@ void clock_advance(int64_t seconds)
 	atomic_fetch_add(&offset, seconds);
 }
 
+int64_t clock_offset(void)
+{
+	return atomic_load(&offset);
+}
+
 static void format_cst(int64_t when, const char *format, char *out, size_t size)
 {
 	time_t t = (time_t)(when + CLOCK_CST_OFFSET);
@@ -45,4 +51,89 @@ void clock_format_datetime(int64_t when, char *out, size_t size)
 void clock_format_date(int64_t when, char *out, size_t size)
 {
 	format_cst(when, "%Y-%m-%d", out, size);
+}
+
+/* Floor division, so that days before 1970 round towards minus infinity. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t clock_day_of(int64_t when)
+{
+	return floor_div(when + CLOCK_CST_OFFSET, 86400);
+}
+
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = floor_div(y, 400);
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void clock_format_day(int64_t day, char *out, size_t size)
+{
+	int64_t z = day + 719468;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	snprintf(out, size, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
+}
+
+/* `len` decimal digits at `s` into *value; false when one is not a digit. */
+static bool read_digits(const char *s, int len, int *value)
+{
+	int v = 0;
+	for (int i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*value = v;
+	return true;
+}
+
+/* The first 10 characters of `text` as a real date; false otherwise. */
+static bool read_date(const char *text, int64_t *day)
+{
+	static const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+	if (text[4] != '-' || text[7] != '-' || !read_digits(text, 4, &y) || !read_digits(text + 5, 2, &m) ||
+	    !read_digits(text + 8, 2, &d))
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days[m - 1] || (m == 2 && d == 29 && !leap))
+		return false;
+	*day = days_from_civil(y, m, d);
+	return true;
+}
+
+bool clock_parse_date(const char *text, int64_t *day)
+{
+	if (!text || strlen(text) != 10)
+		return false;
+	return read_date(text, day);
+}
+
+bool clock_parse_datetime(const char *text, int64_t *when)
+{
+	int64_t day;
+	int h, mi, s;
+	if (!text || strlen(text) != 19 || text[10] != ' ' || text[13] != ':' || text[16] != ':')
+		return false;
+	if (!read_date(text, &day) || !read_digits(text + 11, 2, &h) || !read_digits(text + 14, 2, &mi) ||
+	    !read_digits(text + 17, 2, &s) || h > 23 || mi > 59 || s > 59)
+		return false;
+	*when = day * 86400 + h * 3600 + mi * 60 + s - CLOCK_CST_OFFSET;
+	return true;
 }

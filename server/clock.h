@@ -6,6 +6,7 @@
 #ifndef SERVER_CLOCK_H
 #define SERVER_CLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,10 +20,31 @@ int64_t clock_real_now(void);
 void clock_set(int64_t when);
 /* Shift the emulator clock by `seconds` (may be negative). */
 void clock_advance(int64_t seconds);
+/* clock_now() - clock_real_now(): how far the emulator clock was moved. */
+int64_t clock_offset(void);
 
 /* "YYYY-MM-DD HH:MM:SS" in China Standard Time, into out (>= 20 bytes). */
 void clock_format_datetime(int64_t when, char *out, size_t size);
 /* "YYYY-MM-DD" in China Standard Time, into out (>= 11 bytes). */
 void clock_format_date(int64_t when, char *out, size_t size);
+
+/*
+ * Calendar days, counted from 1970-01-01 (day 0; earlier days are negative),
+ * for date arithmetic on API dates without time zones getting in the way.
+ */
+/* The CST calendar day that UNIX second `when` falls on. */
+int64_t clock_day_of(int64_t when);
+/* "YYYY-MM-DD" of calendar day `day`, into out (>= 11 bytes). */
+void clock_format_day(int64_t day, char *out, size_t size);
+/*
+ * Strict "YYYY-MM-DD" (years 0001-9999, a real calendar date, nothing before
+ * or after) into *day. False, with *day unchanged, for anything else.
+ */
+bool clock_parse_date(const char *text, int64_t *day);
+/*
+ * Strict "YYYY-MM-DD HH:MM:SS" read as China Standard Time into UNIX seconds.
+ * False, with *when unchanged, for anything else (hours 00-23, no leap seconds).
+ */
+bool clock_parse_datetime(const char *text, int64_t *when);
 
 #endif

@@ -32,6 +32,10 @@ static const char usage_text[] =
 	"  --review auto|manual approve new templates, domains and senders at once (auto,\n"
 	"                       the default) or leave them pending for /_emulator/review\n"
 	"  --threads N          worker threads (default: one per core, 1-64)\n"
+	"  --send-limits on|off enforce the documented sending limits: the account's daily\n"
+	"                       quota and 10 emails an hour to one address (default off)\n"
+	"  --fetch-allow HOSTS  comma-separated hosts SendEmail may fetch Attachment.FileURL\n"
+	"                       from (default 127.0.0.1,localhost,::1; '*' allows any)\n"
 	"  --help               print this help and exit\n"
 	"  --version            print the version and exit\n";
 
@@ -99,9 +103,40 @@ static bool copy_path(char *dst, size_t size, const char *value)
 	return true;
 }
 
-enum setting { SET_LISTEN, SET_DB, SET_FIXTURES, SET_AUTH, SET_REVIEW, SET_THREADS, SET_COUNT };
+enum setting {
+	SET_LISTEN,
+	SET_DB,
+	SET_FIXTURES,
+	SET_AUTH,
+	SET_REVIEW,
+	SET_THREADS,
+	SET_SEND_LIMITS,
+	SET_FETCH_ALLOW,
+	SET_COUNT
+};
 
-static const char *const setting_names[SET_COUNT] = {"listen", "db", "fixtures", "auth", "review", "threads"};
+static const char *const setting_names[SET_COUNT] = {"listen",	"db",	       "fixtures",   "auth",
+						     "review",	"threads",     "send-limits", "fetch-allow"};
+
+static bool parse_on_off(const char *value, bool *out)
+{
+	if (strcmp(value, "on") == 0)
+		*out = true;
+	else if (strcmp(value, "off") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* Hosts: letters, digits, '.', '-', ':', '*', separated by commas. */
+static bool parse_hosts(char *dst, size_t size, const char *value)
+{
+	for (const char *p = value; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:*,[]", *p))
+			return false;
+	return copy_path(dst, size, value);
+}
 
 static bool apply(struct config *cfg, enum setting which, const char *value)
 {
@@ -139,6 +174,10 @@ static bool apply(struct config *cfg, enum setting which, const char *value)
 			return false;
 		cfg->threads = (unsigned)n;
 		return true;
+	case SET_SEND_LIMITS:
+		return parse_on_off(value, &cfg->send_limits);
+	case SET_FETCH_ALLOW:
+		return parse_hosts(cfg->fetch_allow, sizeof(cfg->fetch_allow), value);
 	case SET_COUNT:
 		break;
 	}
@@ -152,6 +191,7 @@ static void defaults(struct config *cfg)
 	cfg->port = CONFIG_DEFAULT_PORT;
 	cfg->auth = CONFIG_AUTH_STRICT;
 	cfg->review = CONFIG_REVIEW_AUTO;
+	memcpy(cfg->fetch_allow, "127.0.0.1,localhost,::1", sizeof("127.0.0.1,localhost,::1"));
 }
 
 /* Apply the environment; a bad variable is remembered in `bad` (its
@@ -161,9 +201,12 @@ static void from_environment(struct config *cfg, bool bad[SET_COUNT], char bad_t
 	for (int i = 0; i < SET_COUNT; i++) {
 		char var[64];
 		snprintf(var, sizeof(var), "SES_EMULATOR_%s", setting_names[i]);
-		for (char *p = var; *p; p++)
+		for (char *p = var; *p; p++) {
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
+			else if (*p == '-')
+				*p = '_';
+		}
 		const char *value = getenv(var);
 		bad[i] = value && !apply(cfg, (enum setting)i, value);
 		if (bad[i])
@@ -180,6 +223,8 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 		{"auth", required_argument, NULL, SET_AUTH},
 		{"review", required_argument, NULL, SET_REVIEW},
 		{"threads", required_argument, NULL, SET_THREADS},
+		{"send-limits", required_argument, NULL, SET_SEND_LIMITS},
+		{"fetch-allow", required_argument, NULL, SET_FETCH_ALLOW},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},

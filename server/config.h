@@ -30,6 +30,13 @@ struct config {
 	enum config_auth auth;
 	enum config_review review;
 	unsigned threads; /* MHD worker threads; 0 means one per core */
+	/* enforce the documented sending limits (daily quota, 10 an hour to one address) */
+	bool send_limits;
+	/* hosts SendEmail may fetch Attachment.FileURL from, comma separated */
+	char fetch_allow[512];
+	/* "http://host:port" the emulator is reached at, for links in mail;
+	 * set by main once the port is bound */
+	char base_url[300];
 };
 
 enum config_status {

@@ -19,9 +19,12 @@
 #include "../storage/store.h"
 #include "../storage/store_account.h"
 #include "../storage/store_identity.h"
+#include "../storage/store_receiver.h"
 #include "../storage/store_sender.h"
 #include "../storage/store_template.h"
+#include "api/address.h"
 #include "api/identity.h"
+#include "api/receiver.h"
 #include "clock.h"
 
 extern const char *const fixtures_default_json;
@@ -271,11 +274,102 @@ static bool load_templates(struct loader *l, const cJSON *account, int64_t id, c
 	return true;
 }
 
+/* One member of a fixture group; *keys holds the group's key set (owned by the caller). */
+static bool load_member(struct loader *l, const cJSON *item, int64_t account, int64_t group, const char *at,
+			char **keys)
+{
+	static const char *const member_keys[] = {"email", "data", NULL};
+	bool ok = true;
+	if (!check_keys(l, item, at, member_keys))
+		return false;
+	const char *email = get_string(l, item, "email", at, true, "", &ok);
+	if (!ok)
+		return false;
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(item, "data");
+	char *text = NULL, *member_keys_text = NULL;
+	if (data && (!cJSON_IsObject(data) || !receiver_data_plain(data)))
+		return fail(l, at, "data must be an object of plain values (strings without HTML, numbers, booleans)");
+	if (data && (!(text = cJSON_PrintUnformatted(data)) || !(member_keys_text = receiver_data_keys(data)))) {
+		free(text);
+		return fail(l, at, "out of memory");
+	}
+	const char *these = member_keys_text ? member_keys_text : "";
+	if (*keys && strcmp(*keys, these) != 0)
+		ok = fail(l, at, "every member of a group needs data with the same keys (or none)");
+	if (ok && !*keys && !(*keys = strdup(these)))
+		ok = fail(l, at, "out of memory");
+	bool valid = address_valid(email);
+	struct store_receiver_member row = {.email = (char *)email,
+					    .template_data = text,
+					    .status = valid ? STORE_MEMBER_VALID : STORE_MEMBER_INVALID,
+					    .reason = valid ? "" : RECEIVER_INVALID_REASON,
+					    .created = l->now};
+	enum store_status status = ok ? store_receiver_add_member(l->store, account, group, &row, these) : STORE_OK;
+	if (status == STORE_EXISTS)
+		ok = fail(l, at, "address '%s' is listed twice in the group", email);
+	else if (status != STORE_OK)
+		ok = fail(l, at, "cannot store: %s", store_last_error(l->store));
+	free(text);
+	free(member_keys_text);
+	return ok;
+}
+
+static bool load_group(struct loader *l, const cJSON *item, int64_t account, const char *at)
+{
+	static const char *const keys[] = {"name", "description", "members", NULL};
+	bool ok = true;
+	if (!check_keys(l, item, at, keys))
+		return false;
+	const char *name = get_string(l, item, "name", at, true, "", &ok);
+	const char *description = get_string(l, item, "description", at, false, "", &ok);
+	const cJSON *members = get_array(l, item, "members", at, &ok);
+	if (!ok)
+		return false;
+	if (cJSON_GetArraySize(members) > 50000)
+		return fail(l, at, "a group holds at most 50000 members");
+	int64_t group = 0;
+	enum store_status status = store_receiver_create(l->store, account, name, description, l->now, &group);
+	if (status == STORE_EXISTS)
+		return fail(l, at, "group name '%s' is used twice", name);
+	if (status != STORE_OK ||
+	    store_receiver_set_status(l->store, account, group, STORE_RECEIVER_UPLOADED) != STORE_OK)
+		return fail(l, at, "cannot store: %s", store_last_error(l->store));
+	char *group_keys = NULL;
+	int i = 0;
+	const cJSON *member;
+	cJSON_ArrayForEach(member, members)
+	{
+		char member_at[300];
+		snprintf(member_at, sizeof(member_at), "%.200s.members[%d]", at, i++);
+		if (!(ok = load_member(l, member, account, group, member_at, &group_keys)))
+			break;
+	}
+	free(group_keys);
+	return ok;
+}
+
+static bool load_receivers(struct loader *l, const cJSON *account, int64_t id, const char *path)
+{
+	bool ok = true;
+	const cJSON *list = get_array(l, account, "receivers", path, &ok);
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[256];
+		snprintf(at, sizeof(at), "%s.receivers[%d]", path, i++);
+		if (!load_group(l, item, id, at))
+			return false;
+	}
+	return ok;
+}
+
 static bool load_account(struct loader *l, const cJSON *account, const char *path)
 {
-	static const char *const keys[] = {"app_id",     "uin",	   "suspended", "enterprise_verified",
-					   "credentials", "identities", "senders",   "templates",
-					   "receivers",	 NULL};
+	static const char *const keys[] = {"app_id",	  "uin",	 "suspended",	  "enterprise_verified",
+					   "daily_quota", "allow_simple", "allow_attachments", "credentials",
+					   "identities",  "senders",	 "templates",	      "receivers",
+					   NULL};
 	if (!check_keys(l, account, path, keys))
 		return false;
 	const cJSON *app_id = cJSON_GetObjectItemCaseSensitive(account, "app_id");
@@ -289,8 +383,20 @@ static bool load_account(struct loader *l, const cJSON *account, const char *pat
 	const char *uin = get_string(l, account, "uin", path, true, "", &ok);
 	row.suspended = get_bool(l, account, "suspended", path, false, &ok);
 	row.enterprise_verified = get_bool(l, account, "enterprise_verified", path, true, &ok);
+	row.allow_simple = get_bool(l, account, "allow_simple", path, false, &ok);
+	row.allow_attachments = get_bool(l, account, "allow_attachments", path, true, &ok);
 	if (!ok)
 		return false;
+	row.daily_quota = 500; /* a new account's documented quota */
+	const cJSON *quota = cJSON_GetObjectItemCaseSensitive(account, "daily_quota");
+	if (quota) {
+		if (!cJSON_IsNumber(quota) || quota->valuedouble < 0 || quota->valuedouble > 1e12 ||
+		    quota->valuedouble != (double)(int64_t)quota->valuedouble) {
+			snprintf(at, sizeof(at), "%s.daily_quota", path);
+			return fail(l, at, "must be a whole number from 0");
+		}
+		row.daily_quota = (int64_t)quota->valuedouble;
+	}
 	if (strlen(uin) >= sizeof(row.uin))
 		return fail(l, path, "uin is too long");
 	memcpy(row.uin, uin, strlen(uin) + 1);
@@ -301,7 +407,8 @@ static bool load_account(struct loader *l, const cJSON *account, const char *pat
 	if (status != STORE_OK)
 		return fail(l, path, "cannot store: %s", store_last_error(l->store));
 	return load_credentials(l, account, id, path) && load_identities(l, account, id, path) &&
-	       load_senders(l, account, id, path) && load_templates(l, account, id, path);
+	       load_senders(l, account, id, path) && load_templates(l, account, id, path) &&
+	       load_receivers(l, account, id, path);
 }
 
 bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "../storage/store.h"
 #include "api/dispatch.h"
 #include "clock.h"
@@ -19,6 +21,7 @@
 #include "control/control.h"
 #include "fixtures.h"
 #include "http.h"
+#include "mail/scheduler.h"
 
 struct app {
 	struct config config;
@@ -33,6 +36,13 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* The control plane moved the clock: scheduled work may be due now. */
+static void wake_scheduler(void *cls)
+{
+	(void)cls;
+	scheduler_notify();
 }
 
 static void route(void *cls, const struct http_request *http, struct http_response *resp)
@@ -62,6 +72,7 @@ int main(int argc, char **argv)
 	if (parsed != CONFIG_OK)
 		return parsed == CONFIG_EXIT_OK ? 0 : 2;
 
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread exists */
 	if (store_open(&app.store, app.config.db_path, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "ses-emulator: %s\n", err);
 		return 1;
@@ -73,7 +84,10 @@ int main(int argc, char **argv)
 	}
 
 	app.api = (struct dispatch_env){.config = &app.config, .store = app.store};
-	app.control = (struct control_env){.config = &app.config, .store = app.store, .started = clock_real_now()};
+	app.control = (struct control_env){.config = &app.config,
+					   .store = app.store,
+					   .started = clock_real_now(),
+					   .on_clock_change = wake_scheduler};
 
 	/* Block the stop signals in every thread; only sigsuspend() below takes them. */
 	sigset_t stop_signals, previous;
@@ -93,16 +107,28 @@ int main(int argc, char **argv)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = cores > 0 && cores <= 64 ? (unsigned)cores : 2;
 	}
+	struct scheduler *scheduler = scheduler_create(app.store, &app.config);
+	if (!scheduler) {
+		fprintf(stderr, "ses-emulator: cannot start the scheduler thread\n");
+		store_destroy(app.store);
+		return 1;
+	}
 	struct http_handler handler = {.handle = route, .cls = &app};
 	struct http_server *server =
 		http_server_create(app.config.listen_host, app.config.port, threads, handler, err, sizeof(err));
 	if (!server) {
 		fprintf(stderr, "ses-emulator: %s\n", err);
+		scheduler_destroy(scheduler);
 		store_destroy(app.store);
 		return 1;
 	}
 	const char *host = app.config.listen_host;
 	bool v6 = strchr(host, ':') != NULL;
+	/* Links in mail point where the emulator can be reached from this machine. */
+	const char *link_host = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0 ? "127.0.0.1" : host;
+	snprintf(app.config.base_url, sizeof(app.config.base_url), "http://%s%s%s:%u",
+		 v6 && link_host == host ? "[" : "", link_host, v6 && link_host == host ? "]" : "",
+		 (unsigned)http_server_port(server));
 	fprintf(stderr, "ses-emulator: listening on http://%s%s%s:%u\n", v6 ? "[" : "", host, v6 ? "]" : "",
 		(unsigned)http_server_port(server));
 	fflush(stderr);
@@ -112,6 +138,8 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "ses-emulator: stopping\n");
 	http_server_destroy(server);
+	scheduler_destroy(scheduler);
 	store_destroy(app.store);
+	curl_global_cleanup();
 	return 0;
 }

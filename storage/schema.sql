@@ -61,3 +61,154 @@ CREATE TABLE templates (
 	deleted INTEGER
 );
 CREATE INDEX templates_account ON templates(account_id, deleted, id);
+
+-- migration 2
+-- Recipient groups (the API's "receivers"). status: 1 pending upload,
+-- 2 uploading, 3 uploaded (the API's ReceiversStatus). member_count and
+-- invalid_count count receiver_members rows, kept by the upload worker.
+-- data_keys: NULL while the group has no member; '' when its members carry
+-- no template data; else the JSON array of the sorted TemplateData keys
+-- every member shares. upload_seen_ms: the real time (ms) the upload worker
+-- first saw the current upload, NULL until then.
+CREATE TABLE receivers (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	name TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	status INTEGER NOT NULL,
+	member_count INTEGER NOT NULL DEFAULT 0,
+	invalid_count INTEGER NOT NULL DEFAULT 0,
+	data_keys TEXT,
+	upload_seen_ms INTEGER,
+	created INTEGER NOT NULL,
+	UNIQUE (account_id, name)
+);
+CREATE INDEX receivers_uploading ON receivers(status) WHERE status = 2;
+
+-- status: 1 valid, 2 invalid (the API's ReceiverDetail.Status); reason says
+-- why an address is invalid. Addresses are unique in a group (duplicates are
+-- counted and dropped when submitted).
+CREATE TABLE receiver_members (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	receiver_id INTEGER NOT NULL REFERENCES receivers(id) ON DELETE CASCADE,
+	account_id INTEGER NOT NULL,
+	email TEXT NOT NULL COLLATE NOCASE,
+	template_data TEXT,
+	status INTEGER NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	created INTEGER NOT NULL,
+	UNIQUE (receiver_id, email)
+);
+CREATE INDEX receiver_members_page ON receiver_members(receiver_id, id);
+CREATE INDEX receiver_members_status ON receiver_members(receiver_id, status);
+
+-- Submitted rows waiting for the upload worker, in submission order; the same
+-- columns as receiver_members.
+CREATE TABLE receiver_uploads (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	receiver_id INTEGER NOT NULL REFERENCES receivers(id) ON DELETE CASCADE,
+	account_id INTEGER NOT NULL,
+	email TEXT NOT NULL COLLATE NOCASE,
+	template_data TEXT,
+	status INTEGER NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	created INTEGER NOT NULL
+);
+CREATE INDEX receiver_uploads_email ON receiver_uploads(receiver_id, email);
+
+-- migration 3
+-- Sending: messages, one delivery row per recipient, batch tasks, the bounce
+-- blacklist. (Migration 2 holds the recipient groups.)
+
+-- One accepted message (SendEmail, or one member of a batch task run).
+CREATE TABLE messages (
+	id INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	message_id TEXT NOT NULL UNIQUE,   -- the API's MessageId
+	task_id INTEGER,                   -- the batch task, NULL for SendEmail
+	template_id INTEGER,               -- NULL for Simple content
+	from_address TEXT NOT NULL,
+	from_domain TEXT NOT NULL COLLATE NOCASE,
+	subject TEXT NOT NULL,
+	recipients TEXT NOT NULL,          -- JSON {"to":[],"cc":[],"bcc":[]}
+	reply_to TEXT NOT NULL DEFAULT '',
+	attachments TEXT NOT NULL DEFAULT '[]', -- JSON [{"file_name","content_type","size"}]
+	created INTEGER NOT NULL,          -- emulator clock, UNIX seconds
+	day TEXT NOT NULL,                 -- CST date of `created`, YYYY-MM-DD
+	raw BLOB NOT NULL                  -- the RFC 5322 message as built
+);
+CREATE INDEX messages_account ON messages(account_id, id);
+CREATE INDEX messages_task ON messages(task_id);
+
+-- One row per recipient of a message. send_status and deliver_status are
+-- the API's SendEmailStatus codes.
+CREATE TABLE deliveries (
+	id INTEGER PRIMARY KEY,
+	message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+	account_id INTEGER NOT NULL,
+	day TEXT NOT NULL,
+	address TEXT NOT NULL COLLATE NOCASE,
+	mailbox TEXT NOT NULL COLLATE NOCASE,  -- the recipient's domain (ReceivingMailboxType)
+	send_status INTEGER NOT NULL,
+	deliver_status INTEGER NOT NULL,
+	deliver_message TEXT NOT NULL DEFAULT '',
+	request_time INTEGER NOT NULL,
+	deliver_time INTEGER NOT NULL DEFAULT 0,
+	opened INTEGER NOT NULL DEFAULT 0,
+	clicked INTEGER NOT NULL DEFAULT 0,
+	unsubscribed INTEGER NOT NULL DEFAULT 0,
+	complained INTEGER NOT NULL DEFAULT 0,
+	bounced INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_day ON deliveries(account_id, day);
+CREATE INDEX deliveries_message ON deliveries(message);
+CREATE INDEX deliveries_recent ON deliveries(account_id, address, request_time);
+
+-- Batch tasks. status: 1 to start, 5 sending, 6 paused today, 7 error, 10 done.
+CREATE TABLE tasks (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	receiver_id INTEGER NOT NULL,
+	receiver_name TEXT NOT NULL DEFAULT '',
+	from_address TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	reply_to TEXT NOT NULL DEFAULT '',
+	template_id INTEGER,
+	template_data TEXT NOT NULL DEFAULT '',
+	simple_html TEXT,
+	simple_text TEXT,
+	unsubscribe TEXT NOT NULL DEFAULT '',
+	ad_location INTEGER NOT NULL DEFAULT 0,
+	task_type INTEGER NOT NULL,
+	status INTEGER NOT NULL,
+	begin_time INTEGER NOT NULL,       -- first run, emulator clock
+	interval_hours INTEGER NOT NULL DEFAULT 0,
+	term_cycle INTEGER NOT NULL DEFAULT 0,
+	next_run INTEGER,                  -- NULL when no run is due any more
+	cursor INTEGER NOT NULL DEFAULT 0, -- last member id sent in the current run
+	runs INTEGER NOT NULL DEFAULT 0,
+	request_count INTEGER NOT NULL DEFAULT 0,
+	send_count INTEGER NOT NULL DEFAULT 0,
+	cache_count INTEGER NOT NULL DEFAULT 0,
+	err_msg TEXT NOT NULL DEFAULT '',
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+);
+CREATE INDEX tasks_due ON tasks(next_run) WHERE next_run IS NOT NULL;
+CREATE INDEX tasks_account ON tasks(account_id, id);
+
+-- The bounce blacklist: addresses that hard-bounced.
+CREATE TABLE bounces (
+	id INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	address TEXT NOT NULL COLLATE NOCASE,
+	bounce_time INTEGER NOT NULL,
+	isp_desc TEXT NOT NULL DEFAULT '',
+	task_id INTEGER,
+	message_id TEXT NOT NULL DEFAULT '',
+	UNIQUE (account_id, address)
+);
+
+ALTER TABLE accounts ADD COLUMN daily_quota INTEGER NOT NULL DEFAULT 500;
+ALTER TABLE accounts ADD COLUMN allow_simple INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN allow_attachments INTEGER NOT NULL DEFAULT 1;

@@ -78,8 +78,8 @@ static bool run_migration(sqlite3 *db, int n, bool *found, char *err, size_t err
 	if (!start)
 		return true;
 	start += strlen(marker);
-	snprintf(marker, sizeof(marker), "-- migration %d\n", n + 1);
-	const char *end = strstr(start, marker);
+	/* the section ends where the next one starts, whatever its number */
+	const char *end = strstr(start, "\n-- migration ");
 	size_t len = end ? (size_t)(end - start) : strlen(start);
 	char *sql = malloc(len + 64);
 	if (!sql) {

@@ -11,8 +11,8 @@
 enum store_status store_account_create(struct store *store, const struct store_account *account, int64_t now,
 				       int64_t *id)
 {
-	static const char sql[] = "INSERT INTO accounts (app_id, uin, suspended, enterprise_verified, created) "
-				  "VALUES (?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO accounts (app_id, uin, suspended, enterprise_verified, created, "
+				  "daily_quota, allow_simple, allow_attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -21,6 +21,9 @@ enum store_status store_account_create(struct store *store, const struct store_a
 	sqlite3_bind_int(stmt, 3, account->suspended);
 	sqlite3_bind_int(stmt, 4, account->enterprise_verified);
 	sqlite3_bind_int64(stmt, 5, now);
+	sqlite3_bind_int64(stmt, 6, account->daily_quota);
+	sqlite3_bind_int(stmt, 7, account->allow_simple);
+	sqlite3_bind_int(stmt, 8, account->allow_attachments);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
@@ -56,13 +59,16 @@ static void read_account(sqlite3_stmt *stmt, int col, struct store_account *acco
 	copy_text(account->uin, sizeof(account->uin), stmt, col + 2);
 	account->suspended = sqlite3_column_int(stmt, col + 3) != 0;
 	account->enterprise_verified = sqlite3_column_int(stmt, col + 4) != 0;
+	account->daily_quota = sqlite3_column_int64(stmt, col + 5);
+	account->allow_simple = sqlite3_column_int(stmt, col + 6) != 0;
+	account->allow_attachments = sqlite3_column_int(stmt, col + 7) != 0;
 }
 
 enum store_status store_credential_find(struct store *store, const char *secret_id, char *key, size_t key_size,
 					char *allow, size_t allow_size, struct store_account *account)
 {
 	static const char sql[] = "SELECT c.secret_key, c.allow, a.id, a.app_id, a.uin, a.suspended, "
-				  "a.enterprise_verified FROM credentials c JOIN accounts a ON a.id = c.account_id "
+				  "a.enterprise_verified, a.daily_quota, a.allow_simple, a.allow_attachments FROM credentials c JOIN accounts a ON a.id = c.account_id "
 				  "WHERE c.secret_id = ?";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
@@ -81,11 +87,29 @@ enum store_status store_credential_find(struct store *store, const char *secret_
 
 enum store_status store_account_first(struct store *store, struct store_account *account)
 {
-	static const char sql[] = "SELECT id, app_id, uin, suspended, enterprise_verified FROM accounts "
+	static const char sql[] = "SELECT id, app_id, uin, suspended, enterprise_verified, daily_quota, "
+				  "allow_simple, allow_attachments FROM accounts "
 				  "ORDER BY id LIMIT 1";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	read_account(stmt, 0, account);
+	return STORE_OK;
+}
+
+enum store_status store_account_get(struct store *store, int64_t id, struct store_account *account)
+{
+	static const char sql[] = "SELECT id, app_id, uin, suspended, enterprise_verified, daily_quota, "
+				  "allow_simple, allow_attachments FROM accounts WHERE id = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, id);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
 		return STORE_NOT_FOUND;

@@ -12,6 +12,9 @@ struct store_account {
 	char uin[32];
 	bool suspended;           /* the account's API writes and reads are denied */
 	bool enterprise_verified; /* may delete sending domains */
+	int64_t daily_quota;      /* emails a CST day, enforced with --send-limits on */
+	bool allow_simple;        /* may send Simple (non-template) content */
+	bool allow_attachments;   /* may send attachments */
 };
 
 /* Create an account; STORE_EXISTS when the app_id is taken. */
@@ -28,6 +31,9 @@ enum store_status store_credential_add(struct store *store, int64_t account, con
  */
 enum store_status store_credential_find(struct store *store, const char *secret_id, char *key, size_t key_size,
 					char *allow, size_t allow_size, struct store_account *account);
+
+/* The account with row id `id`; STORE_NOT_FOUND when none. */
+enum store_status store_account_get(struct store *store, int64_t id, struct store_account *account);
 
 /* The account with the smallest id (for --auth off); STORE_NOT_FOUND when none. */
 enum store_status store_account_first(struct store *store, struct store_account *account);

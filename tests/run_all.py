@@ -53,7 +53,7 @@ def node_suite(binary, label):
     out = proc.stdout
     # show failures and the summary, not every passing line
     for line in out.splitlines():
-        if line.lstrip().startswith("not ok") or line.startswith("# ") or "Error" in line:
+        if line.lstrip().startswith("not ok") or re.match(r"# (tests|pass|fail) ", line):
             print(line)
     passed = int(m.group(1)) if (m := re.search(r"^# pass (\d+)", out, re.M)) else 0
     failed = int(m.group(1)) if (m := re.search(r"^# fail (\d+)", out, re.M)) else 0

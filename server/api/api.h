@@ -38,6 +38,11 @@ struct api_ctx {
 	char request_id[37];
 	int64_t now; /* the emulator's clock, UNIX seconds, when the call arrived */
 
+	/* what an action's prepare step hands to its handler; dispatch frees it
+	 * with prepared_free after the handler */
+	void *prepared;
+	void (*prepared_free)(void *prepared);
+
 	/* the error recorded by api_fail(); ERR_NONE while none */
 	enum api_error_code error;
 	char error_param[96]; /* the offending parameter, "" when none */

@@ -328,8 +328,15 @@ void dispatch_api(const struct dispatch_env *env, const struct http_request *htt
 		api_fail(&ctx, code, path);
 		goto answer;
 	}
+	if (action->handler && action->prepare && !action->prepare(&ctx, params)) {
+		if (ctx.error == ERR_NONE)
+			api_fail(&ctx, ERR_INTERNAL_ERROR, NULL);
+		goto answer;
+	}
 	out = run_handler(&ctx, action, params);
 answer:
+	if (ctx.prepared_free)
+		ctx.prepared_free(ctx.prepared);
 	envelope(&ctx, out, resp);
 	cJSON_Delete(params);
 	protocol_request_finish(&req);

@@ -85,6 +85,10 @@ def handler_name(action):
     return 'api_' + snake(action)
 
 
+def prepare_name(action):
+    return 'api_prepare_' + snake(action)
+
+
 def c_string(text):
     """A C string literal. UTF-8 is kept as is; '?' is escaped against trigraphs."""
     out = ['"']
@@ -174,8 +178,9 @@ def check_api(api):
     for name, action in actions.items():
         require(IDENT.match(name), 'bad action name %r' % name)
         require(isinstance(action, dict), '%s: must be an object' % name)
-        allowed = {'implemented', 'rate_limit', 'input', 'output'}
-        require(set(action) == allowed, '%s: keys must be %s' % (name, sorted(allowed)))
+        allowed = {'implemented', 'prepare', 'rate_limit', 'input', 'output'}
+        required = allowed - {'prepare'}
+        require(required <= set(action) <= allowed, '%s: keys must be %s' % (name, sorted(allowed)))
         require(isinstance(action['implemented'], bool), '%s: implemented must be a boolean' % name)
         limit = action['rate_limit']
         require(isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0,
@@ -282,6 +287,8 @@ def render_header(api, errors):
     for name in implemented:
         lines.append('bool %s(struct api_ctx *ctx, const cJSON *params, cJSON *out);'
                      % handler_name(name))
+        if api['actions'][name].get('prepare'):
+            lines.append('bool %s(struct api_ctx *ctx, cJSON *params);' % prepare_name(name))
     if not implemented:
         lines.append('/* (none yet) */')
     lines += [
@@ -293,6 +300,10 @@ def render_header(api, errors):
         '\tconst struct schema_struct *input;  /* the request parameters */',
         '\t/* NULL when the action is not implemented yet */',
         '\tbool (*handler)(struct api_ctx *ctx, const cJSON *params, cJSON *out);',
+        '\t/* work done after validation and before the handler, outside the',
+        '\t * store transaction (network fetches, decoding); may rewrite params;',
+        '\t * NULL when the action needs none */',
+        '\tbool (*prepare)(struct api_ctx *ctx, cJSON *params);',
         '\tunsigned rate_limit; /* documented requests per second; 0 when none is published */',
         '\t/* the codes the API reference lists for this action (errors.json "actions") */',
         '\tconst enum api_error_code *errors;',
@@ -411,8 +422,9 @@ def render_source(api, errors):
         action = api['actions'][name]
         handler = handler_name(name) if action['implemented'] else 'NULL'
         count = len([e for e in errors if name in e.get('actions', [])])
-        lines.append('\t[%s] = {%s, %s, &schema_%sRequest, %s, %d, errors_%s, %d},' % (
-            action_enum(name), c_string(name), action_enum(name), name, handler,
+        prepare = prepare_name(name) if action['implemented'] and action.get('prepare') else 'NULL'
+        lines.append('\t[%s] = {%s, %s, &schema_%sRequest, %s, %s, %d, errors_%s, %d},' % (
+            action_enum(name), c_string(name), action_enum(name), name, handler, prepare,
             action['rate_limit'], name, count))
     lines += [
         '};',

@@ -13,6 +13,13 @@ struct control_env {
 	const struct config *config;
 	struct store *store;
 	long long started; /* UNIX seconds when serving began */
+	/*
+	 * Called (when not NULL) right after the control plane moved the
+	 * emulator's clock, with `on_clock_change_cls`, so that work that became
+	 * due (scheduled tasks) runs at once. Runs on an HTTP worker thread.
+	 */
+	void (*on_clock_change)(void *cls);
+	void *on_clock_change_cls;
 };
 
 /* Answer a request whose path starts with /_emulator/. */

@@ -1,0 +1,491 @@
+/*
+ * SendEmail.
+ *
+ * Owns: the order of SendEmail's checks (docs/errors.md lists each code and
+ * its trigger): attachments in the prepare step, outside the store
+ * transaction (decoding, FileURL fetches); then sender, subject,
+ * recipients, content, options, size, suppression and sending limits in
+ * the handler; then compose_store() builds and stores the message.
+ * Never: writes MIME or SQL itself (server/mail, storage).
+ */
+#include "send.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../storage/store_identity.h"
+#include "../../storage/store_message.h"
+#include "../../storage/store_template.h"
+#include "../clock.h"
+#include "../config.h"
+#include "../mail/compose.h"
+#include "../mail/fetch.h"
+#include "../mail/mime.h"
+#include "address.h"
+
+#define SEND_MAX_TO 50
+#define SEND_MAX_CC 20
+#define SEND_MAX_BCC 20
+#define SEND_MAX_ATTACHMENTS 10
+#define SEND_FREQUENCY_PER_HOUR 10
+#define SEND_FETCH_TIMEOUT_MS 5000
+
+bool send_parse_from(const char *text, char *address, size_t address_size, char *alias, size_t alias_size)
+{
+	alias[0] = '\0';
+	const char *open = strrchr(text, '<');
+	if (!open) {
+		if (strlen(text) >= address_size || strchr(text, '>') || strchr(text, ' '))
+			return false;
+		memcpy(address, text, strlen(text) + 1);
+		return address[0] != '\0';
+	}
+	const char *close = strchr(open, '>');
+	if (!close || close[1] || open == text || open[-1] != ' ')
+		return false;
+	size_t addr_len = (size_t)(close - open - 1);
+	size_t alias_len = (size_t)(open - 1 - text);
+	while (alias_len && text[alias_len - 1] == ' ')
+		alias_len--;
+	const char *alias_start = text;
+	if (alias_len >= 2 && alias_start[0] == '"' && alias_start[alias_len - 1] == '"') {
+		alias_start++;
+		alias_len -= 2;
+	}
+	if (addr_len == 0 || addr_len >= address_size || alias_len == 0 || alias_len >= alias_size ||
+	    memchr(alias_start, ':', alias_len) || memchr(alias_start, '<', alias_len))
+		return false;
+	memcpy(address, open + 1, addr_len);
+	address[addr_len] = '\0';
+	memcpy(alias, alias_start, alias_len);
+	alias[alias_len] = '\0';
+	return true;
+}
+
+size_t send_subject_length(const char *subject)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)subject; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+bool send_decode_body(const char *encoded, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (!encoded || !encoded[0])
+		return true;
+	unsigned char *decoded = api_base64_decode(encoded, len);
+	if (!decoded || !api_utf8_valid(decoded, *len) || memchr(decoded, '\0', *len)) {
+		free(decoded);
+		return false;
+	}
+	*out = (char *)decoded;
+	return true;
+}
+
+bool send_unsubscribe_code(const char *text, int *code)
+{
+	*code = 0;
+	if (!text || !text[0])
+		return true;
+	if (strlen(text) > 2)
+		return false;
+	for (const char *p = text; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	*code = (int)strtol(text, NULL, 10);
+	return compose_unsubscribe_valid(*code);
+}
+
+/* ---- prepare: attachments, outside the store transaction ---------------- */
+
+struct prepared_send {
+	struct mime_attachment items[SEND_MAX_ATTACHMENTS];
+	unsigned char *buffers[SEND_MAX_ATTACHMENTS];
+	char names[SEND_MAX_ATTACHMENTS][256];
+	size_t count;
+	size_t total;
+};
+
+static void prepared_free(void *p)
+{
+	struct prepared_send *prepared = p;
+	if (!prepared)
+		return;
+	for (size_t i = 0; i < prepared->count; i++)
+		free(prepared->buffers[i]);
+	free(prepared);
+}
+
+static bool attachment_content(struct api_ctx *ctx, const cJSON *item, const char *at, unsigned char **data,
+			       size_t *len)
+{
+	const char *content = api_param_string(item, "Content", NULL);
+	const char *url = api_param_string(item, "FileURL", NULL);
+	char param[64];
+	if (content && content[0]) {
+		*data = api_base64_decode(content, len);
+		snprintf(param, sizeof(param), "%s.Content", at);
+		return *data ? true : api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_ATTACH_CONTENT_IS_WRONG, param);
+	}
+	snprintf(param, sizeof(param), "%s.FileURL", at);
+	if (!url || !url[0]) {
+		snprintf(param, sizeof(param), "%s.Content", at);
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_ATTACH_CONTENT_IS_WRONG, param);
+	}
+	switch (fetch_url(url, ctx->config->fetch_allow, SEND_MAX_EMAIL, SEND_FETCH_TIMEOUT_MS, data, len)) {
+	case FETCH_OK:
+		return true;
+	case FETCH_ILLEGAL_URL:
+		return api_fail(ctx, ERR_FAILED_OPERATION_ILLEGAL_URL, param);
+	case FETCH_FORBIDDEN:
+		return api_fail(ctx, ERR_FAILED_OPERATION_URL_FORBIDDEN, param);
+	case FETCH_NOT_FOUND:
+		return api_fail(ctx, ERR_FAILED_OPERATION_FILE_URL_NOT_EXIST, param);
+	case FETCH_TOO_LARGE:
+		return api_fail(ctx, ERR_FAILED_OPERATION_ATTACH_CONTENT_TOOLARGE, param);
+	case FETCH_NOMEM:
+		break;
+	}
+	return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+}
+
+bool api_prepare_send_email(struct api_ctx *ctx, cJSON *params)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(params, "Attachments");
+	int count = cJSON_GetArraySize(list);
+	if (count == 0)
+		return true;
+	if (count > SEND_MAX_ATTACHMENTS)
+		return api_fail(ctx, ERR_FAILED_OPERATION_TOO_MANY_ATTACHMENTS, "Attachments");
+	if (!ctx->account.allow_attachments)
+		return api_fail(ctx, ERR_FAILED_OPERATION_NO_ATTACH_PERMISSION, "Attachments");
+	struct prepared_send *prepared = calloc(1, sizeof(*prepared));
+	if (!prepared)
+		return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+	ctx->prepared = prepared;
+	ctx->prepared_free = prepared_free;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[32];
+		size_t i = prepared->count;
+		snprintf(at, sizeof(at), "Attachments.%zu", i);
+		const char *name = api_param_string(item, "FileName", "");
+		char param[48];
+		snprintf(param, sizeof(param), "%s.FileName", at);
+		if (!mime_file_name_valid(name))
+			return api_fail(ctx, ERR_FAILED_OPERATION_INVALID_ATTACH_NAME, param);
+		const char *type = mime_content_type(name);
+		if (!type)
+			return api_fail(ctx, ERR_FAILED_OPERATION_UNSUPPORT_MAIL_TYPE, param);
+		size_t len = 0;
+		if (!attachment_content(ctx, item, at, &prepared->buffers[i], &len))
+			return false;
+		prepared->total += len;
+		snprintf(prepared->names[i], sizeof(prepared->names[i]), "%s", name);
+		prepared->items[i] = (struct mime_attachment){prepared->names[i], type, prepared->buffers[i], len};
+		prepared->count++;
+		if (prepared->total > SEND_MAX_EMAIL)
+			return api_fail(ctx, ERR_FAILED_OPERATION_ATTACH_CONTENT_TOOLARGE, "Attachments");
+	}
+	return true;
+}
+
+/* ---- the handler ---------------------------------------------------------- */
+
+/* The recipients of one call, borrowed from params. */
+struct recipients {
+	const char *to[SEND_MAX_TO], *cc[SEND_MAX_CC], *bcc[SEND_MAX_BCC];
+	size_t to_count, cc_count, bcc_count;
+};
+
+/* Collect one list; false with the error recorded. */
+static bool collect(struct api_ctx *ctx, const cJSON *params, const char *name, const char **out, size_t max,
+		    size_t *count, enum api_error_code invalid)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(params, name);
+	*count = 0;
+	if ((size_t)cJSON_GetArraySize(list) > max)
+		return api_fail(ctx, ERR_FAILED_OPERATION_TOO_MANY_RECIPIENTS, name);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[48];
+		snprintf(at, sizeof(at), "%s.%zu", name, *count);
+		if (!item->valuestring[0])
+			return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_ADDRESS_IS_NULL, at);
+		if (!address_valid(item->valuestring))
+			return api_fail(ctx, invalid, at);
+		out[(*count)++] = item->valuestring;
+	}
+	return true;
+}
+
+static bool read_recipients(struct api_ctx *ctx, const cJSON *params, struct recipients *r)
+{
+	if (!collect(ctx, params, "Destination", r->to, SEND_MAX_TO, &r->to_count,
+		     ERR_INVALID_PARAMETER_VALUE_RECEIVER_EMAIL_INVALID) ||
+	    !collect(ctx, params, "Cc", r->cc, SEND_MAX_CC, &r->cc_count, ERR_FAILED_OPERATION_INCORRECT_EMAIL) ||
+	    !collect(ctx, params, "Bcc", r->bcc, SEND_MAX_BCC, &r->bcc_count, ERR_FAILED_OPERATION_INCORRECT_EMAIL))
+		return false;
+	if (r->to_count + r->cc_count + r->bcc_count == 0)
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_ADDRESS_IS_NULL, "Destination");
+	for (size_t i = 0; i < r->bcc_count; i++)
+		for (size_t j = 0; j < r->to_count; j++)
+			if (strcasecmp(r->bcc[i], r->to[j]) == 0)
+				return api_fail(ctx, ERR_FAILED_OPERATION_TOO_MANY_RECIPIENTS, "Bcc");
+	const char *reply_to = api_param_string(params, "ReplyToAddresses", "");
+	if (reply_to[0] && !address_valid(reply_to))
+		return api_fail(ctx, ERR_FAILED_OPERATION_INCORRECT_EMAIL, "ReplyToAddresses");
+	return true;
+}
+
+/* The sender: registered, approved, on a verified domain. */
+static bool check_sender(struct api_ctx *ctx, const char *address)
+{
+	struct store_sender sender = {0};
+	enum store_status status = store_sender_get(ctx->store, ctx->account.id, address, &sender);
+	if (status == STORE_NOT_FOUND)
+		return api_fail(ctx, ERR_FAILED_OPERATION_NOT_AUTHENTICATED_SENDER, "FromEmailAddress");
+	if (status != STORE_OK)
+		return api_fail_store(ctx, status);
+	bool approved = sender.status == STORE_SENDER_APPROVED;
+	struct store_identity identity = {0};
+	status = store_identity_get(ctx->store, ctx->account.id, sender.domain, &identity);
+	bool verified = status == STORE_OK && identity.status == STORE_IDENTITY_VERIFIED;
+	store_identity_finish(&identity);
+	store_sender_finish(&sender);
+	if (status != STORE_OK && status != STORE_NOT_FOUND)
+		return api_fail_store(ctx, status);
+	if (!approved)
+		return api_fail(ctx, ERR_FAILED_OPERATION_NOT_AUTHENTICATED_SENDER, "FromEmailAddress");
+	if (!verified)
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_INVALID_EMAIL_IDENTITY, "FromEmailAddress");
+	return true;
+}
+
+/* The message content: an approved template with its data, or Simple bodies. */
+struct content {
+	struct store_template template;
+	char *simple_html, *simple_text;
+	cJSON *data;
+	int64_t template_id;
+};
+
+static void content_finish(struct content *c)
+{
+	store_template_finish(&c->template);
+	free(c->simple_html);
+	free(c->simple_text);
+	cJSON_Delete(c->data);
+}
+
+static bool read_template(struct api_ctx *ctx, const cJSON *template, struct content *c)
+{
+	c->template_id = api_param_int(template, "TemplateID", 0);
+	enum store_status status = store_template_get(ctx->store, ctx->account.id, c->template_id, &c->template);
+	if (status != STORE_OK && status != STORE_NOT_FOUND)
+		return api_fail_store(ctx, status);
+	if (status == STORE_NOT_FOUND || c->template.deleted || c->template.status != STORE_TEMPLATE_APPROVED)
+		return api_fail(ctx, ERR_FAILED_OPERATION_INVALID_TEMPLATE_ID, "Template.TemplateID");
+	const char *data = api_param_string(template, "TemplateData", "");
+	c->data = cJSON_Parse(data[0] ? data : "{}");
+	if (!cJSON_IsObject(c->data))
+		return api_fail(ctx, ERR_FAILED_OPERATION_WRONG_CONTENT_JSON, "Template.TemplateData");
+	return true;
+}
+
+static bool read_content(struct api_ctx *ctx, const cJSON *params, struct content *c)
+{
+	const cJSON *template = cJSON_GetObjectItemCaseSensitive(params, "Template");
+	const cJSON *simple = cJSON_GetObjectItemCaseSensitive(params, "Simple");
+	if (template)
+		return read_template(ctx, template, c);
+	if (!simple)
+		return api_fail(ctx, ERR_FAILED_OPERATION_MISSING_EMAIL_CONTENT, "Template");
+	if (!ctx->account.allow_simple)
+		return api_fail(ctx, ERR_FAILED_OPERATION_WITH_OUT_PERMISSION, "Simple");
+	size_t len;
+	if (!send_decode_body(api_param_string(simple, "Html", NULL), &c->simple_html, &len))
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_CONTENT_IS_WRONG, "Simple.Html");
+	if (!send_decode_body(api_param_string(simple, "Text", NULL), &c->simple_text, &len))
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_CONTENT_IS_WRONG, "Simple.Text");
+	if (!c->simple_html && !c->simple_text)
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_CONTENT_IS_WRONG, "Simple");
+	return true;
+}
+
+/* Bounce blacklist (and, later, the custom blacklist and unsubscribes). */
+static bool check_suppressed(struct api_ctx *ctx, const struct recipients *r)
+{
+	const char *const *lists[] = {r->to, r->cc, r->bcc};
+	size_t sizes[] = {r->to_count, r->cc_count, r->bcc_count};
+	for (size_t l = 0; l < 3; l++) {
+		for (size_t i = 0; i < sizes[l]; i++) {
+			bool listed = false;
+			enum store_status status = store_bounce_has(ctx->store, ctx->account.id, lists[l][i], &listed);
+			if (status != STORE_OK)
+				return api_fail_store(ctx, status);
+			if (listed)
+				return api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_ADDR_IN_BLACKLIST, lists[l][i]);
+		}
+	}
+	return true;
+}
+
+/* --send-limits on: the daily quota and 10 an hour to one address. */
+static bool check_limits(struct api_ctx *ctx, const struct recipients *r)
+{
+	if (!ctx->config->send_limits)
+		return true;
+	char day[16];
+	int64_t sent = 0;
+	clock_format_date(ctx->now, day, sizeof(day));
+	enum store_status status = store_delivery_count_day(ctx->store, ctx->account.id, day, &sent);
+	if (status != STORE_OK)
+		return api_fail_store(ctx, status);
+	int64_t wanted = (int64_t)(r->to_count + r->cc_count + r->bcc_count);
+	if (sent >= ctx->account.daily_quota)
+		return api_fail(ctx, ERR_FAILED_OPERATION_EXCEED_SEND_LIMIT, NULL);
+	if (sent + wanted > ctx->account.daily_quota)
+		return api_fail(ctx, ERR_FAILED_OPERATION_INSUFFICIENT_QUOTA, NULL);
+	const char *const *lists[] = {r->to, r->cc, r->bcc};
+	size_t sizes[] = {r->to_count, r->cc_count, r->bcc_count};
+	for (size_t l = 0; l < 3; l++) {
+		for (size_t i = 0; i < sizes[l]; i++) {
+			int64_t recent = 0;
+			status = store_delivery_count_since(ctx->store, ctx->account.id, lists[l][i], ctx->now - 3600,
+							    &recent);
+			if (status != STORE_OK)
+				return api_fail_store(ctx, status);
+			if (recent >= SEND_FREQUENCY_PER_HOUR)
+				return api_fail(ctx, ERR_FAILED_OPERATION_FREQUENCY_LIMIT, lists[l][i]);
+		}
+	}
+	return true;
+}
+
+/* TriggerType, Unsubscribe and SmtpHeaders. */
+static bool read_options(struct api_ctx *ctx, const cJSON *params, int *unsubscribe, cJSON **headers)
+{
+	int64_t trigger = api_param_int(params, "TriggerType", 0);
+	if (trigger != 0 && trigger != 1)
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "TriggerType");
+	if (!send_unsubscribe_code(api_param_string(params, "Unsubscribe", ""), unsubscribe))
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "Unsubscribe");
+	const char *text = api_param_string(params, "SmtpHeaders", "");
+	*headers = NULL;
+	if (!text[0])
+		return true;
+	*headers = cJSON_Parse(text);
+	if (!cJSON_IsObject(*headers))
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "SmtpHeaders");
+	return true;
+}
+
+static size_t body_size(const struct content *c)
+{
+	const char *html = c->simple_html ? c->simple_html : c->template.html;
+	const char *text = c->simple_text ? c->simple_text : c->template.text;
+	return (html ? strlen(html) : 0) + (text ? strlen(text) : 0);
+}
+
+static bool compose_failed(struct api_ctx *ctx, enum compose_status status, const char *name)
+{
+	switch (status) {
+	case COMPOSE_OK:
+		return true;
+	case COMPOSE_MISMATCH:
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_TEMPLATE_NOT_MATCH_DATA, name);
+	case COMPOSE_BAD_DATA:
+		return api_fail(ctx, ERR_FAILED_OPERATION_WRONG_CONTENT_JSON, name);
+	case COMPOSE_TOO_LARGE:
+		return api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_CONTENT_TOOLARGE, NULL);
+	case COMPOSE_BAD_HEADER:
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, name);
+	case COMPOSE_NOMEM:
+	case COMPOSE_STORE:
+		break;
+	}
+	return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+}
+
+static bool deliver(struct api_ctx *ctx, const cJSON *params, const struct recipients *r, const struct content *c,
+		    const char *from, const char *alias, int unsubscribe, const cJSON *headers, cJSON *out)
+{
+	const struct prepared_send *prepared = ctx->prepared;
+	const char *reply_to = api_param_string(params, "ReplyToAddresses", "");
+	struct compose_input in = {
+		.account = ctx->account.id,
+		.app_id = ctx->account.app_id,
+		.from_address = from,
+		.from_name = alias[0] ? alias : NULL,
+		.header_from = api_param_string(params, "HeaderFrom", NULL),
+		.reply_to = reply_to[0] ? reply_to : NULL,
+		.to = r->to,
+		.to_count = r->to_count,
+		.cc = r->cc,
+		.cc_count = r->cc_count,
+		.bcc = r->bcc,
+		.bcc_count = r->bcc_count,
+		.subject = api_param_string(params, "Subject", ""),
+		.html = c->simple_html ? c->simple_html : c->template.html,
+		.text = c->simple_text ? c->simple_text : c->template.text,
+		.data = c->data,
+		.template_id = c->template_id,
+		.attachments = prepared ? prepared->items : NULL,
+		.attachment_count = prepared ? prepared->count : 0,
+		.smtp_headers = headers,
+		.smtp_message_id = api_param_string(params, "SmtpMessageId", NULL),
+		.unsubscribe = unsubscribe,
+		.now = ctx->now,
+		.base_url = ctx->config->base_url,
+	};
+	char name[96] = "", detail[256];
+	enum compose_status status = compose_check(&in, name, sizeof(name));
+	if (status != COMPOSE_OK)
+		return compose_failed(ctx, status, name[0] ? name : "Template.TemplateData");
+	char message_id[80];
+	status = compose_store(ctx->store, &in, message_id, detail, sizeof(detail));
+	if (status == COMPOSE_BAD_HEADER)
+		return compose_failed(ctx, status, strstr(detail, "From") ? "HeaderFrom" : "SmtpHeaders");
+	if (status != COMPOSE_OK)
+		return compose_failed(ctx, status, NULL);
+	return api_out_string(out, "MessageId", message_id);
+}
+
+bool api_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
+{
+	char from[256], alias[256];
+	const char *from_text = api_param_string(params, "FromEmailAddress", "");
+	if (!from_text[0])
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_ADDRESS_IS_NULL, "FromEmailAddress");
+	if (!send_parse_from(from_text, from, sizeof(from), alias, sizeof(alias)) || !address_valid(from))
+		return api_fail(ctx, ERR_FAILED_OPERATION_INCORRECT_SENDER, "FromEmailAddress");
+	if (!check_sender(ctx, from))
+		return false;
+	size_t subject = send_subject_length(api_param_string(params, "Subject", ""));
+	if (subject < 1 || subject > SEND_SUBJECT_MAX)
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "Subject");
+	struct recipients r;
+	if (!read_recipients(ctx, params, &r))
+		return false;
+	struct content c = {0};
+	cJSON *headers = NULL;
+	int unsubscribe = 0;
+	const struct prepared_send *prepared = ctx->prepared;
+	bool ok = read_content(ctx, params, &c) && read_options(ctx, params, &unsubscribe, &headers);
+	if (ok && body_size(&c) + (prepared ? prepared->total : 0) > SEND_MAX_EMAIL)
+		ok = api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_CONTENT_TOOLARGE, NULL);
+	ok = ok && check_suppressed(ctx, &r) && check_limits(ctx, &r) &&
+	     deliver(ctx, params, &r, &c, from, alias, unsubscribe, headers, out);
+	cJSON_Delete(headers);
+	content_finish(&c);
+	return ok;
+}

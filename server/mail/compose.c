@@ -1,0 +1,386 @@
+/*
+ * Composing one email.
+ *
+ * Owns: rendering order (subject, HTML, text from one data object), the
+ * unsubscribe footer and List-Unsubscribe header, the ad mark, the
+ * MessageId format, and storing the message with its deliveries and any
+ * bounce it causes, in the caller's transaction.
+ * Never: validates API parameters (the handlers do) or sends anything to
+ * the network (relay is a separate, later step).
+ */
+#include "compose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "../../storage/store_message.h"
+#include "../clock.h"
+#include "render.h"
+#include "simulator.h"
+
+/* The footer text per Unsubscribe language code (China edition numbering). */
+static const char *const unsubscribe_labels[] = {
+	NULL,
+	"如不想再收到此类邮件，请点击退订",
+	"To stop receiving these emails, unsubscribe here",
+	"如不想再收到此類郵件，請點擊退訂",
+	"Para dejar de recibir estos correos, cancele la suscripción aquí",
+	"Pour ne plus recevoir ces e-mails, désabonnez-vous ici",
+	"Um diese E-Mails nicht mehr zu erhalten, melden Sie sich hier ab",
+	"今後このメールの受信を希望されない場合は、こちらから配信停止できます",
+	"이러한 이메일 수신을 원하지 않으시면 여기에서 수신 거부하십시오",
+	"لإيقاف تلقي رسائل البريد هذه، ألغِ الاشتراك هنا",
+	"หากไม่ต้องการรับอีเมลเหล่านี้อีก ยกเลิกการสมัครรับที่นี่",
+	"Untuk berhenti menerima email ini, berhenti berlangganan di sini",
+	"Để ngừng nhận những email này, hãy hủy đăng ký tại đây",
+};
+
+#define AD_MARK "<AD>"
+
+bool compose_unsubscribe_valid(int code)
+{
+	return code >= 0 && code < (int)(sizeof(unsubscribe_labels) / sizeof(unsubscribe_labels[0]));
+}
+
+void compose_message_id(uint64_t app_id, int64_t now, char *out, size_t size)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char random[12];
+	char tail[13], stamp[16];
+	if (RAND_bytes(random, sizeof(random)) != 1)
+		memset(random, 7, sizeof(random));
+	for (size_t i = 0; i < sizeof(random); i++)
+		tail[i] = alphabet[random[i] % (sizeof(alphabet) - 1)];
+	tail[12] = '\0';
+	char datetime[24];
+	clock_format_datetime(now, datetime, sizeof(datetime));
+	/* "YYYY-MM-DD HH:MM:SS" → "YYYYMMDDHHMMSS" */
+	size_t n = 0;
+	for (const char *p = datetime; *p && n < sizeof(stamp) - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			stamp[n++] = *p;
+	stamp[n] = '\0';
+	snprintf(out, size, "qcloudses-30-%llu-date-%s-%s", (unsigned long long)app_id, stamp, tail);
+}
+
+enum compose_status compose_check(const struct compose_input *in, char *name, size_t name_size)
+{
+	if (!in->data)
+		return COMPOSE_OK;
+	const char *parts[] = {in->subject, in->html, in->text};
+	switch (render_check(parts, 3, in->data, name, name_size)) {
+	case RENDER_OK:
+		return COMPOSE_OK;
+	case RENDER_MISSING_VARIABLE:
+	case RENDER_UNUSED_DATA:
+		return COMPOSE_MISMATCH;
+	case RENDER_BAD_VALUE:
+		return COMPOSE_BAD_DATA;
+	case RENDER_TOO_LARGE:
+		return COMPOSE_TOO_LARGE;
+	case RENDER_NOMEM:
+		break;
+	}
+	return COMPOSE_NOMEM;
+}
+
+/* Render one part into *out (NULL part stays NULL). */
+static enum compose_status render_part(const char *part, const cJSON *data, char **out)
+{
+	*out = NULL;
+	if (!part)
+		return COMPOSE_OK;
+	size_t len;
+	if (!data) {
+		*out = strdup(part);
+		return *out ? COMPOSE_OK : COMPOSE_NOMEM;
+	}
+	switch (render_apply(part, data, COMPOSE_MAX_PART, out, &len)) {
+	case RENDER_OK:
+		return COMPOSE_OK;
+	case RENDER_TOO_LARGE:
+		return COMPOSE_TOO_LARGE;
+	case RENDER_MISSING_VARIABLE:
+	case RENDER_UNUSED_DATA:
+		return COMPOSE_MISMATCH;
+	case RENDER_BAD_VALUE:
+		return COMPOSE_BAD_DATA;
+	case RENDER_NOMEM:
+		break;
+	}
+	return COMPOSE_NOMEM;
+}
+
+/* Append `suffix` to the malloc'd string *s. */
+static bool append(char **s, const char *suffix)
+{
+	size_t a = strlen(*s), b = strlen(suffix);
+	char *grown = realloc(*s, a + b + 1);
+	if (!grown)
+		return false;
+	memcpy(grown + a, suffix, b + 1);
+	*s = grown;
+	return true;
+}
+
+/* The unsubscribe footer in the text and HTML bodies (whichever exist). */
+static bool add_footer(char **text, char **html, const char *label, const char *url)
+{
+	char buf[1024];
+	if (*text) {
+		snprintf(buf, sizeof(buf), "\n\n%s: %s\n", label, url);
+		if (!append(text, buf))
+			return false;
+	}
+	if (*html) {
+		snprintf(buf, sizeof(buf),
+			 "<p style=\"font-size:12px;color:#888\"><a href=\"%s\" data-ses-unsubscribe=\"1\">%s</a></p>",
+			 url, label);
+		char *close = strstr(*html, "</body>");
+		if (!close)
+			return append(html, buf);
+		size_t head = (size_t)(close - *html), footer = strlen(buf), rest = strlen(close);
+		char *joined = malloc(head + footer + rest + 1);
+		if (!joined)
+			return false;
+		memcpy(joined, *html, head);
+		memcpy(joined + head, buf, footer);
+		memcpy(joined + head + footer, close, rest + 1);
+		free(*html);
+		*html = joined;
+	}
+	return true;
+}
+
+static bool add_ad_mark(char **subject, int location)
+{
+	if (location != 1 && location != 2)
+		return true;
+	size_t len = strlen(*subject), mark = strlen(AD_MARK);
+	char *marked = malloc(len + mark + 1);
+	if (!marked)
+		return false;
+	if (location == 1)
+		snprintf(marked, len + mark + 1, "%s%s", AD_MARK, *subject);
+	else
+		snprintf(marked, len + mark + 1, "%s%s", *subject, AD_MARK);
+	free(*subject);
+	*subject = marked;
+	return true;
+}
+
+static char *recipients_json(const struct compose_input *in)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	cJSON_AddItemToObject(root, "to", cJSON_CreateStringArray(in->to, (int)in->to_count));
+	cJSON_AddItemToObject(root, "cc", cJSON_CreateStringArray(in->cc, (int)in->cc_count));
+	cJSON_AddItemToObject(root, "bcc", cJSON_CreateStringArray(in->bcc, (int)in->bcc_count));
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+static char *attachments_json(const struct compose_input *in)
+{
+	cJSON *list = cJSON_CreateArray();
+	for (size_t i = 0; list && i < in->attachment_count; i++) {
+		const struct mime_attachment *a = &in->attachments[i];
+		cJSON *item = cJSON_CreateObject();
+		if (!item)
+			break;
+		cJSON_AddItemToArray(list, item);
+		cJSON_AddStringToObject(item, "file_name", a->file_name);
+		const char *type = a->content_type ? a->content_type : mime_content_type(a->file_name);
+		cJSON_AddStringToObject(item, "content_type", type ? type : "application/octet-stream");
+		cJSON_AddNumberToObject(item, "size", (double)a->len);
+	}
+	char *text = list ? cJSON_PrintUnformatted(list) : NULL;
+	cJSON_Delete(list);
+	return text;
+}
+
+/* One delivery row per recipient (To, Cc, Bcc), outcomes from the simulator. */
+static struct store_delivery_in *deliveries(const struct compose_input *in, size_t *count)
+{
+	size_t n = in->to_count + in->cc_count + in->bcc_count;
+	struct store_delivery_in *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows)
+		return NULL;
+	const char *const *lists[] = {in->to, in->cc, in->bcc};
+	size_t sizes[] = {in->to_count, in->cc_count, in->bcc_count};
+	size_t k = 0;
+	for (size_t l = 0; l < 3; l++) {
+		for (size_t i = 0; i < sizes[l]; i++, k++) {
+			struct store_delivery_in *d = &rows[k];
+			d->address = lists[l][i];
+			if (in->forced_send_status) {
+				d->send_status = in->forced_send_status;
+				d->deliver_status = SIMULATOR_DROPPED;
+				d->deliver_message = "Not sent: the address is suppressed.";
+				continue;
+			}
+			struct simulator_outcome o;
+			simulator_outcome(d->address, &o);
+			d->deliver_status = o.deliver_status;
+			d->deliver_message = o.deliver_message;
+			d->deliver_time = o.delivered_now ? in->now : 0;
+			d->opened = o.opened;
+			d->clicked = o.clicked;
+			d->bounced = o.bounced;
+			d->complained = o.complained;
+		}
+	}
+	*count = n;
+	return rows;
+}
+
+/* Rendered subject, html and text with footer and ad mark. */
+struct rendered {
+	char *subject, *html, *text;
+};
+
+static void rendered_finish(struct rendered *r)
+{
+	free(r->subject);
+	free(r->html);
+	free(r->text);
+}
+
+static enum compose_status render_all(const struct compose_input *in, const char *message_id, struct rendered *r,
+				      char *unsubscribe_url, size_t url_size)
+{
+	enum compose_status status = render_part(in->subject, in->data, &r->subject);
+	if (status == COMPOSE_OK)
+		status = render_part(in->html, in->data, &r->html);
+	if (status == COMPOSE_OK)
+		status = render_part(in->text, in->data, &r->text);
+	if (status != COMPOSE_OK)
+		return status;
+	unsubscribe_url[0] = '\0';
+	if (in->unsubscribe > 0 && compose_unsubscribe_valid(in->unsubscribe)) {
+		snprintf(unsubscribe_url, url_size, "%s/_emulator/unsubscribe/%s", in->base_url ? in->base_url : "",
+			 message_id);
+		if (!add_footer(&r->text, &r->html, unsubscribe_labels[in->unsubscribe], unsubscribe_url))
+			return COMPOSE_NOMEM;
+	}
+	return add_ad_mark(&r->subject, in->ad_location) ? COMPOSE_OK : COMPOSE_NOMEM;
+}
+
+static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r,
+				      const char *message_id, const char *unsubscribe_url, char **raw, size_t *len,
+				      char *detail, size_t detail_size)
+{
+	char header_id[256];
+	if (in->smtp_message_id && in->smtp_message_id[0]) {
+		const char *id = in->smtp_message_id;
+		size_t n = strlen(id);
+		if (id[0] == '<' && n > 2 && id[n - 1] == '>')
+			snprintf(header_id, sizeof(header_id), "%.*s", (int)(n - 2), id + 1);
+		else
+			snprintf(header_id, sizeof(header_id), "%s", id);
+	} else {
+		snprintf(header_id, sizeof(header_id), "%s@ses-emulator.local", message_id);
+	}
+	struct mime_message m = {
+		.from_address = in->from_address,
+		.from_name = in->from_name,
+		.header_from = in->header_from,
+		.to = in->to,
+		.to_count = in->to_count,
+		.cc = in->cc,
+		.cc_count = in->cc_count,
+		.reply_to = in->reply_to,
+		.subject = r->subject,
+		.text = r->text,
+		.html = r->html,
+		.attachments = in->attachments,
+		.attachment_count = in->attachment_count,
+		.message_id = header_id,
+		.extra_headers = in->smtp_headers,
+		.list_unsubscribe = unsubscribe_url[0] ? unsubscribe_url : NULL,
+		.date = in->now,
+	};
+	switch (mime_build(&m, COMPOSE_MAX_MESSAGE, raw, len, detail, detail_size)) {
+	case MIME_OK:
+		return COMPOSE_OK;
+	case MIME_TOO_LARGE:
+		return COMPOSE_TOO_LARGE;
+	case MIME_BAD_HEADER:
+		return COMPOSE_BAD_HEADER;
+	case MIME_NOMEM:
+		break;
+	}
+	return COMPOSE_NOMEM;
+}
+
+static const char *domain_of(const char *address)
+{
+	const char *at = strrchr(address, '@');
+	return at ? at + 1 : "";
+}
+
+static enum compose_status save(struct store *store, const struct compose_input *in, const char *message_id,
+				const struct rendered *r, const char *raw, size_t raw_len)
+{
+	char day[16];
+	clock_format_date(in->now, day, sizeof(day));
+	size_t count = 0;
+	char *recipients = recipients_json(in);
+	char *attachments = attachments_json(in);
+	struct store_delivery_in *rows = deliveries(in, &count);
+	enum compose_status result = COMPOSE_NOMEM;
+	if (recipients && attachments && rows) {
+		struct store_message_in msg = {
+			.message_id = message_id,
+			.task_id = in->task_id,
+			.template_id = in->template_id,
+			.from_address = in->from_address,
+			.from_domain = domain_of(in->from_address),
+			.subject = r->subject,
+			.recipients_json = recipients,
+			.reply_to = in->reply_to ? in->reply_to : "",
+			.attachments_json = attachments,
+			.created = in->now,
+			.day = day,
+			.raw = raw,
+			.raw_len = raw_len,
+			.deliveries = rows,
+			.delivery_count = count,
+		};
+		result = store_message_add(store, in->account, &msg) == STORE_OK ? COMPOSE_OK : COMPOSE_STORE;
+		for (size_t i = 0; result == COMPOSE_OK && i < count; i++)
+			if (rows[i].bounced &&
+			    store_bounce_add(store, in->account, rows[i].address, in->now, in->task_id, message_id,
+					     rows[i].deliver_message) != STORE_OK)
+				result = COMPOSE_STORE;
+	}
+	free(recipients);
+	free(attachments);
+	free(rows);
+	return result;
+}
+
+enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id,
+				  char *detail, size_t detail_size)
+{
+	struct rendered r = {0};
+	char unsubscribe_url[512];
+	char *raw = NULL;
+	size_t raw_len = 0;
+	if (detail_size)
+		detail[0] = '\0';
+	compose_message_id(in->app_id, in->now, message_id, 80);
+	enum compose_status status = render_all(in, message_id, &r, unsubscribe_url, sizeof(unsubscribe_url));
+	if (status == COMPOSE_OK)
+		status = build_mime(in, &r, message_id, unsubscribe_url, &raw, &raw_len, detail, detail_size);
+	if (status == COMPOSE_OK)
+		status = save(store, in, message_id, &r, raw, raw_len);
+	free(raw);
+	rendered_finish(&r);
+	return status;
+}

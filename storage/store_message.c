@@ -1,0 +1,424 @@
+/*
+ * Sent messages, deliveries and the bounce blacklist. Owns the messages,
+ * deliveries and bounces tables; never builds or parses MIME (server/mail).
+ * Optional filters use "(?1 IS NULL OR col = ?1)" so that every query is
+ * one prepared statement.
+ */
+#include "store_message.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *text)
+{
+	if (text && *text)
+		sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, col);
+}
+
+static const char *domain_of(const char *address)
+{
+	const char *at = strrchr(address, '@');
+	return at ? at + 1 : "";
+}
+
+static enum store_status add_delivery(struct store *store, int64_t account, int64_t message,
+				      const struct store_message_in *in, const struct store_delivery_in *d)
+{
+	static const char sql[] = "INSERT INTO deliveries (message, account_id, day, address, mailbox, send_status, "
+				  "deliver_status, deliver_message, request_time, deliver_time, opened, clicked, "
+				  "bounced, complained) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, message);
+	sqlite3_bind_int64(stmt, 2, account);
+	sqlite3_bind_text(stmt, 3, in->day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, d->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, domain_of(d->address), -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 6, d->send_status);
+	sqlite3_bind_int(stmt, 7, d->deliver_status);
+	sqlite3_bind_text(stmt, 8, d->deliver_message ? d->deliver_message : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 9, in->created);
+	sqlite3_bind_int64(stmt, 10, d->deliver_time);
+	sqlite3_bind_int(stmt, 11, d->opened);
+	sqlite3_bind_int(stmt, 12, d->clicked);
+	sqlite3_bind_int(stmt, 13, d->bounced);
+	sqlite3_bind_int(stmt, 14, d->complained);
+	return store_status_of(sqlite3_step(stmt));
+}
+
+enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in)
+{
+	static const char sql[] = "INSERT INTO messages (account_id, message_id, task_id, template_id, from_address, "
+				  "from_domain, subject, recipients, reply_to, attachments, created, day, raw) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, in->message_id, -1, SQLITE_STATIC);
+	if (in->task_id)
+		sqlite3_bind_int64(stmt, 3, in->task_id);
+	else
+		sqlite3_bind_null(stmt, 3);
+	if (in->template_id)
+		sqlite3_bind_int64(stmt, 4, in->template_id);
+	else
+		sqlite3_bind_null(stmt, 4);
+	sqlite3_bind_text(stmt, 5, in->from_address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, in->from_domain, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, in->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 8, in->recipients_json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, in->reply_to ? in->reply_to : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 10, in->attachments_json ? in->attachments_json : "[]", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 11, in->created);
+	sqlite3_bind_text(stmt, 12, in->day, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(stmt, 13, in->raw, in->raw_len, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc);
+	int64_t message = sqlite3_last_insert_rowid(store->db);
+	for (size_t i = 0; i < in->delivery_count; i++) {
+		enum store_status status = add_delivery(store, account, message, in, &in->deliveries[i]);
+		if (status != STORE_OK)
+			return status;
+	}
+	return STORE_OK;
+}
+
+static enum store_status count_of(sqlite3_stmt *stmt, int64_t *count)
+{
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	*count = sqlite3_column_int64(stmt, 0);
+	return STORE_OK;
+}
+
+enum store_status store_delivery_count_day(struct store *store, int64_t account, const char *day, int64_t *count)
+{
+	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ? AND day = ? AND send_status = 0";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, day, -1, SQLITE_STATIC);
+	return count_of(stmt, count);
+}
+
+enum store_status store_delivery_count_since(struct store *store, int64_t account, const char *address,
+					     int64_t since, int64_t *count)
+{
+	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ? AND address = ? "
+				  "AND request_time >= ? AND send_status = 0";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since);
+	return count_of(stmt, count);
+}
+
+static void delivery_finish(struct store_delivery *row)
+{
+	free(row->message_id);
+	free(row->to);
+	free(row->from);
+	free(row->deliver_message);
+	memset(row, 0, sizeof(*row));
+}
+
+static void delivery_finish_any(void *row)
+{
+	delivery_finish(row);
+}
+
+void store_delivery_list_free(struct store_delivery *rows, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		delivery_finish(&rows[i]);
+	free(rows);
+}
+
+#define DELIVERY_COLUMNS                                                                                             \
+	"m.message_id, d.address, m.from_address, d.send_status, d.deliver_status, d.deliver_message, "              \
+	"d.request_time, d.deliver_time, d.opened, d.clicked, d.unsubscribed, d.complained, d.bounced"
+
+static bool read_delivery(sqlite3_stmt *stmt, void *row)
+{
+	struct store_delivery *out = row;
+	out->message_id = store_column_dup(stmt, 0);
+	out->to = store_column_dup(stmt, 1);
+	out->from = store_column_dup(stmt, 2);
+	out->send_status = sqlite3_column_int(stmt, 3);
+	out->deliver_status = sqlite3_column_int(stmt, 4);
+	out->deliver_message = store_column_dup(stmt, 5);
+	out->request_time = sqlite3_column_int64(stmt, 6);
+	out->deliver_time = sqlite3_column_int64(stmt, 7);
+	out->opened = sqlite3_column_int(stmt, 8) != 0;
+	out->clicked = sqlite3_column_int(stmt, 9) != 0;
+	out->unsubscribed = sqlite3_column_int(stmt, 10) != 0;
+	out->complained = sqlite3_column_int(stmt, 11) != 0;
+	out->bounced = sqlite3_column_int(stmt, 12) != 0;
+	if (out->message_id && out->to && out->from && out->deliver_message)
+		return true;
+	delivery_finish(out);
+	return false;
+}
+
+enum store_status store_delivery_page(struct store *store, int64_t account, const char *day, const char *message_id,
+				      const char *to, int64_t offset, int64_t limit, struct store_delivery **rows,
+				      size_t *count)
+{
+	static const char sql[] = "SELECT " DELIVERY_COLUMNS " FROM deliveries d JOIN messages m ON m.id = d.message "
+				  "WHERE d.account_id = ?1 AND d.day = ?2 AND (?3 IS NULL OR m.message_id = ?3) "
+				  "AND (?4 IS NULL OR d.address = ?4) ORDER BY d.id LIMIT ?5 OFFSET ?6";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*rows = NULL;
+	*count = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, day, -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 3, message_id);
+	bind_text_or_null(stmt, 4, to);
+	sqlite3_bind_int64(stmt, 5, limit);
+	sqlite3_bind_int64(stmt, 6, offset);
+	void *items;
+	enum store_status status = store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
+	*rows = items;
+	return status;
+}
+
+static bool read_volume(sqlite3_stmt *stmt, void *row)
+{
+	struct store_volume *out = row;
+	const unsigned char *day = sqlite3_column_text(stmt, 0);
+	size_t len = day ? strlen((const char *)day) : 0;
+	if (len >= sizeof(out->day))
+		len = sizeof(out->day) - 1;
+	memcpy(out->day, day ? (const char *)day : "", len);
+	out->day[len] = '\0';
+	out->requests = sqlite3_column_int64(stmt, 1);
+	out->accepted = sqlite3_column_int64(stmt, 2);
+	out->delivered = sqlite3_column_int64(stmt, 3);
+	out->opened = sqlite3_column_int64(stmt, 4);
+	out->clicked = sqlite3_column_int64(stmt, 5);
+	out->bounces = sqlite3_column_int64(stmt, 6);
+	out->unsubscribes = sqlite3_column_int64(stmt, 7);
+	return true;
+}
+
+static void volume_finish(void *row)
+{
+	(void)row;
+}
+
+enum store_status store_delivery_volumes(struct store *store, int64_t account, const char *start, const char *end,
+					 const char *from_domain, const char *mailbox, struct store_volume **rows,
+					 size_t *count)
+{
+	static const char sql[] =
+		"SELECT d.day, count(*), sum(d.send_status = 0), sum(d.deliver_status = 1), sum(d.opened), "
+		"sum(d.clicked), sum(d.bounced), sum(d.unsubscribed) FROM deliveries d JOIN messages m ON m.id = d.message "
+		"WHERE d.account_id = ?1 AND d.day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR m.from_domain = ?4) "
+		"AND (?5 IS NULL OR d.mailbox = ?5) GROUP BY d.day ORDER BY d.day";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*rows = NULL;
+	*count = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, end, -1, SQLITE_STATIC);
+	bind_text_or_null(stmt, 4, from_domain);
+	bind_text_or_null(stmt, 5, mailbox);
+	void *items;
+	enum store_status status = store_collect(stmt, sizeof(**rows), read_volume, volume_finish, &items, count);
+	*rows = items;
+	return status;
+}
+
+enum store_status store_bounce_add(struct store *store, int64_t account, const char *address, int64_t when,
+				   int64_t task_id, const char *message_id, const char *isp_desc)
+{
+	static const char sql[] = "INSERT INTO bounces (account_id, address, bounce_time, isp_desc, task_id, message_id) "
+				  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, address) DO UPDATE SET "
+				  "bounce_time = excluded.bounce_time, isp_desc = excluded.isp_desc, "
+				  "task_id = excluded.task_id, message_id = excluded.message_id";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, when);
+	sqlite3_bind_text(stmt, 4, isp_desc ? isp_desc : "", -1, SQLITE_STATIC);
+	if (task_id)
+		sqlite3_bind_int64(stmt, 5, task_id);
+	else
+		sqlite3_bind_null(stmt, 5);
+	sqlite3_bind_text(stmt, 6, message_id ? message_id : "", -1, SQLITE_STATIC);
+	return store_status_of(sqlite3_step(stmt));
+}
+
+enum store_status store_bounce_has(struct store *store, int64_t account, const char *address, bool *listed)
+{
+	static const char sql[] = "SELECT 1 FROM bounces WHERE account_id = ? AND address = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_status_of(rc);
+	*listed = rc == SQLITE_ROW;
+	return STORE_OK;
+}
+
+void store_message_finish(struct store_message *row)
+{
+	if (!row)
+		return;
+	free(row->message_id);
+	free(row->from_address);
+	free(row->subject);
+	free(row->recipients_json);
+	free(row->reply_to);
+	free(row->attachments_json);
+	free(row->raw);
+	memset(row, 0, sizeof(*row));
+}
+
+static void message_finish_any(void *row)
+{
+	store_message_finish(row);
+}
+
+void store_message_list_free(struct store_message *rows, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		store_message_finish(&rows[i]);
+	free(rows);
+}
+
+#define MESSAGE_COLUMNS                                                                                              \
+	"a.app_id, m.message_id, coalesce(m.task_id, 0), coalesce(m.template_id, 0), m.from_address, m.subject, "    \
+	"m.recipients, m.reply_to, m.attachments, m.created"
+
+static bool read_message(sqlite3_stmt *stmt, void *row)
+{
+	struct store_message *out = row;
+	out->account_app_id = sqlite3_column_int64(stmt, 0);
+	out->message_id = store_column_dup(stmt, 1);
+	out->task_id = sqlite3_column_int64(stmt, 2);
+	out->template_id = sqlite3_column_int64(stmt, 3);
+	out->from_address = store_column_dup(stmt, 4);
+	out->subject = store_column_dup(stmt, 5);
+	out->recipients_json = store_column_dup(stmt, 6);
+	out->reply_to = store_column_dup(stmt, 7);
+	out->attachments_json = store_column_dup(stmt, 8);
+	out->created = sqlite3_column_int64(stmt, 9);
+	if (out->message_id && out->from_address && out->subject && out->recipients_json && out->reply_to &&
+	    out->attachments_json)
+		return true;
+	store_message_finish(out);
+	return false;
+}
+
+enum store_status store_message_get(struct store *store, const char *message_id, bool with_raw,
+				    struct store_message *out)
+{
+	static const char sql[] = "SELECT " MESSAGE_COLUMNS ", m.raw FROM messages m JOIN accounts a ON a.id = "
+				  "m.account_id WHERE m.message_id = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	if (!read_message(stmt, out))
+		return STORE_NOMEM;
+	if (with_raw) {
+		size_t len = (size_t)sqlite3_column_bytes(stmt, 10);
+		out->raw = malloc(len + 1);
+		if (!out->raw) {
+			store_message_finish(out);
+			return STORE_NOMEM;
+		}
+		if (len)
+			memcpy(out->raw, sqlite3_column_blob(stmt, 10), len);
+		out->raw[len] = '\0';
+		out->raw_len = len;
+	}
+	return STORE_OK;
+}
+
+enum store_status store_message_list(struct store *store, const struct store_message_filter *filter,
+				     struct store_message **rows, size_t *count)
+{
+	static const char sql[] =
+		"SELECT " MESSAGE_COLUMNS " FROM messages m JOIN accounts a ON a.id = m.account_id "
+		"WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message = m.id AND d.address = ?1)) "
+		"AND (?2 IS NULL OR m.from_address = ?2 COLLATE NOCASE) AND (?3 IS NULL OR instr(m.subject, ?3) > 0) "
+		"AND (?4 IS NULL OR m.task_id = ?4) AND (?5 IS NULL OR a.app_id = ?5) ORDER BY m.id DESC LIMIT ?6";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*rows = NULL;
+	*count = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	bind_text_or_null(stmt, 1, filter->to);
+	bind_text_or_null(stmt, 2, filter->from);
+	bind_text_or_null(stmt, 3, filter->subject);
+	if (filter->task_id)
+		sqlite3_bind_int64(stmt, 4, filter->task_id);
+	else
+		sqlite3_bind_null(stmt, 4);
+	if (filter->app_id)
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)filter->app_id);
+	else
+		sqlite3_bind_null(stmt, 5);
+	sqlite3_bind_int64(stmt, 6, filter->limit > 0 ? filter->limit : 50);
+	void *items;
+	enum store_status status = store_collect(stmt, sizeof(**rows), read_message, message_finish_any, &items, count);
+	*rows = items;
+	return status;
+}
+
+enum store_status store_message_deliveries(struct store *store, const char *message_id, struct store_delivery **rows,
+					   size_t *count)
+{
+	static const char sql[] = "SELECT " DELIVERY_COLUMNS " FROM deliveries d JOIN messages m ON m.id = d.message "
+				  "WHERE m.message_id = ? ORDER BY d.id";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*rows = NULL;
+	*count = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
+	void *items;
+	enum store_status status = store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
+	*rows = items;
+	return status;
+}
+
+enum store_status store_message_delete_all(struct store *store, int64_t *deleted)
+{
+	static const char sql[] = "DELETE FROM messages";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*deleted = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	enum store_status status = store_status_of(sqlite3_step(stmt));
+	if (status == STORE_OK)
+		*deleted = sqlite3_changes(store->db);
+	return status;
+}
