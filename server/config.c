@@ -34,6 +34,9 @@ static const char usage_text[] =
 	"  --threads N          worker threads (default: one per core, 1-64)\n"
 	"  --send-limits on|off enforce the documented sending limits: the account's daily\n"
 	"                       quota and 10 emails an hour to one address (default off)\n"
+	"  --rate-limit documented|off\n"
+	"                       answer RequestLimitExceeded past each action's documented\n"
+	"                       requests per second per account (default off)\n"
 	"  --fetch-allow HOSTS  comma-separated hosts SendEmail may fetch Attachment.FileURL\n"
 	"                       from (default 127.0.0.1,localhost,::1; '*' allows any)\n"
 	"  --help               print this help and exit\n"
@@ -112,11 +115,12 @@ enum setting {
 	SET_THREADS,
 	SET_SEND_LIMITS,
 	SET_FETCH_ALLOW,
+	SET_RATE_LIMIT,
 	SET_COUNT
 };
 
-static const char *const setting_names[SET_COUNT] = {"listen",	"db",	       "fixtures",   "auth",
-						     "review",	"threads",     "send-limits", "fetch-allow"};
+static const char *const setting_names[SET_COUNT] = {"listen",  "db",          "fixtures",    "auth",      "review",
+						     "threads", "send-limits", "fetch-allow", "rate-limit"};
 
 static bool parse_on_off(const char *value, bool *out)
 {
@@ -178,6 +182,14 @@ static bool apply(struct config *cfg, enum setting which, const char *value)
 		return parse_on_off(value, &cfg->send_limits);
 	case SET_FETCH_ALLOW:
 		return parse_hosts(cfg->fetch_allow, sizeof(cfg->fetch_allow), value);
+	case SET_RATE_LIMIT:
+		if (strcmp(value, "documented") == 0)
+			cfg->rate_limit = true;
+		else if (strcmp(value, "off") == 0)
+			cfg->rate_limit = false;
+		else
+			return false;
+		return true;
 	case SET_COUNT:
 		break;
 	}
@@ -225,6 +237,7 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 		{"threads", required_argument, NULL, SET_THREADS},
 		{"send-limits", required_argument, NULL, SET_SEND_LIMITS},
 		{"fetch-allow", required_argument, NULL, SET_FETCH_ALLOW},
+		{"rate-limit", required_argument, NULL, SET_RATE_LIMIT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},

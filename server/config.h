@@ -30,6 +30,8 @@ struct config {
 	enum config_auth auth;
 	enum config_review review;
 	unsigned threads; /* MHD worker threads; 0 means one per core */
+	/* --rate-limit documented: each action's documented requests per second per account */
+	bool rate_limit;
 	/* enforce the documented sending limits (daily quota, 10 an hour to one address) */
 	bool send_limits;
 	/* hosts SendEmail may fetch Attachment.FileURL from, comma separated */

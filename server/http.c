@@ -148,6 +148,10 @@ static bool append_body(struct http_request *req, const char *data, size_t size)
 
 static enum MHD_Result send_response(struct MHD_Connection *connection, struct http_response *out)
 {
+	if (out->drop) {
+		free(out->body);
+		return MHD_NO; /* MHD closes the connection without a response */
+	}
 	struct MHD_Response *response =
 		MHD_create_response_from_buffer(out->body_len, out->body ? out->body : (void *)"",
 						out->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -253,7 +257,7 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 		MHD_start_daemon(flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_END);
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!server->daemon) {
 		snprintf(err, err_size, "cannot listen on %s:%u (address in use or not available)", host,

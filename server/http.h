@@ -23,7 +23,8 @@ struct http_response {
 	char *body;               /* malloc'd, may be NULL for an empty body */
 	size_t body_len;
 	const char *location; /* a static string for redirects, else NULL */
-	bool close;           /* close the connection after answering (fault injection) */
+	bool close;           /* close the connection after answering */
+	bool drop;            /* close the connection without answering (fault injection) */
 };
 
 /* Read access to the request being answered. */

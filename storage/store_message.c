@@ -101,7 +101,8 @@ static enum store_status count_of(sqlite3_stmt *stmt, int64_t *count)
 
 enum store_status store_delivery_count_day(struct store *store, int64_t account, const char *day, int64_t *count)
 {
-	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ? AND day = ? AND send_status = 0";
+	static const char sql[] =
+		"SELECT count(*) FROM deliveries WHERE account_id = ? AND day = ? AND send_status = 0";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -110,8 +111,8 @@ enum store_status store_delivery_count_day(struct store *store, int64_t account,
 	return count_of(stmt, count);
 }
 
-enum store_status store_delivery_count_since(struct store *store, int64_t account, const char *address,
-					     int64_t since, int64_t *count)
+enum store_status store_delivery_count_since(struct store *store, int64_t account, const char *address, int64_t since,
+					     int64_t *count)
 {
 	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ? AND address = ? "
 				  "AND request_time >= ? AND send_status = 0";
@@ -145,8 +146,8 @@ void store_delivery_list_free(struct store_delivery *rows, size_t count)
 	free(rows);
 }
 
-#define DELIVERY_COLUMNS                                                                                             \
-	"m.message_id, d.address, m.from_address, d.send_status, d.deliver_status, d.deliver_message, "              \
+#define DELIVERY_COLUMNS                                                                                               \
+	"m.message_id, d.address, m.from_address, d.send_status, d.deliver_status, d.deliver_message, "                \
 	"d.request_time, d.deliver_time, d.opened, d.clicked, d.unsubscribed, d.complained, d.bounced"
 
 static bool read_delivery(sqlite3_stmt *stmt, void *row)
@@ -190,7 +191,8 @@ enum store_status store_delivery_page(struct store *store, int64_t account, cons
 	sqlite3_bind_int64(stmt, 5, limit);
 	sqlite3_bind_int64(stmt, 6, offset);
 	void *items;
-	enum store_status status = store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
+	enum store_status status =
+		store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
 	*rows = items;
 	return status;
 }
@@ -225,7 +227,8 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
 {
 	static const char sql[] =
 		"SELECT d.day, count(*), sum(d.send_status = 0), sum(d.deliver_status = 1), sum(d.opened), "
-		"sum(d.clicked), sum(d.bounced), sum(d.unsubscribed) FROM deliveries d JOIN messages m ON m.id = d.message "
+		"sum(d.clicked), sum(d.bounced), sum(d.unsubscribed) FROM deliveries d JOIN messages m ON m.id = "
+		"d.message "
 		"WHERE d.account_id = ?1 AND d.day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR m.from_domain = ?4) "
 		"AND (?5 IS NULL OR d.mailbox = ?5) GROUP BY d.day ORDER BY d.day";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -247,10 +250,11 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
 enum store_status store_bounce_add(struct store *store, int64_t account, const char *address, int64_t when,
 				   int64_t task_id, const char *message_id, const char *isp_desc)
 {
-	static const char sql[] = "INSERT INTO bounces (account_id, address, bounce_time, isp_desc, task_id, message_id) "
-				  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, address) DO UPDATE SET "
-				  "bounce_time = excluded.bounce_time, isp_desc = excluded.isp_desc, "
-				  "task_id = excluded.task_id, message_id = excluded.message_id";
+	static const char sql[] =
+		"INSERT INTO bounces (account_id, address, bounce_time, isp_desc, task_id, message_id) "
+		"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, address) DO UPDATE SET "
+		"bounce_time = excluded.bounce_time, isp_desc = excluded.isp_desc, "
+		"task_id = excluded.task_id, message_id = excluded.message_id";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -307,8 +311,8 @@ void store_message_list_free(struct store_message *rows, size_t count)
 	free(rows);
 }
 
-#define MESSAGE_COLUMNS                                                                                              \
-	"a.app_id, m.message_id, coalesce(m.task_id, 0), coalesce(m.template_id, 0), m.from_address, m.subject, "    \
+#define MESSAGE_COLUMNS                                                                                                \
+	"a.app_id, m.message_id, coalesce(m.task_id, 0), coalesce(m.template_id, 0), m.from_address, m.subject, "      \
 	"m.recipients, m.reply_to, m.attachments, m.created"
 
 static bool read_message(sqlite3_stmt *stmt, void *row)
@@ -405,7 +409,8 @@ enum store_status store_message_deliveries(struct store *store, const char *mess
 		return STORE_ERROR;
 	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
 	void *items;
-	enum store_status status = store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
+	enum store_status status =
+		store_collect(stmt, sizeof(**rows), read_delivery, delivery_finish_any, &items, count);
 	*rows = items;
 	return status;
 }

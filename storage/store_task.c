@@ -9,10 +9,10 @@
 
 #include "store_internal.h"
 
-#define COLUMNS                                                                                                      \
-	"id, account_id, receiver_id, receiver_name, from_address, subject, reply_to, coalesce(template_id, 0), "    \
-	"template_data, simple_html, simple_text, unsubscribe, ad_location, task_type, status, begin_time, "         \
-	"interval_hours, term_cycle, coalesce(next_run, 0), cursor, runs, request_count, send_count, cache_count, "   \
+#define COLUMNS                                                                                                        \
+	"id, account_id, receiver_id, receiver_name, from_address, subject, reply_to, coalesce(template_id, 0), "      \
+	"template_data, simple_html, simple_text, unsubscribe, ad_location, task_type, status, begin_time, "           \
+	"interval_hours, term_cycle, coalesce(next_run, 0), cursor, runs, request_count, send_count, cache_count, "    \
 	"err_msg, created, updated"
 
 void store_task_finish(struct store_task *row)
@@ -101,10 +101,12 @@ static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *text)
 enum store_status store_task_create(struct store *store, int64_t account, const struct store_task *in, int64_t *id)
 {
 	static const char sql[] =
-		"INSERT INTO tasks (account_id, receiver_id, receiver_name, from_address, subject, reply_to, template_id, "
+		"INSERT INTO tasks (account_id, receiver_id, receiver_name, from_address, subject, reply_to, "
+		"template_id, "
 		"template_data, simple_html, simple_text, unsubscribe, ad_location, task_type, status, begin_time, "
 		"interval_hours, term_cycle, next_run, request_count, cache_count, created, updated) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+		"?21, "
 		"?21)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
@@ -164,8 +166,8 @@ enum store_status store_task_get(struct store *store, int64_t account, int64_t i
 	return one_row(stmt, out);
 }
 
-#define FILTER                                                                                                       \
-	" WHERE account_id = ?1 AND (?2 = 0 OR status = ?2) AND (?3 = 0 OR receiver_id = ?3) AND (?4 = 0 OR "         \
+#define FILTER                                                                                                         \
+	" WHERE account_id = ?1 AND (?2 = 0 OR status = ?2) AND (?3 = 0 OR receiver_id = ?3) AND (?4 = 0 OR "          \
 	"task_type = ?4)"
 
 static void bind_filter(sqlite3_stmt *stmt, int64_t account, const struct store_task_filter *filter)

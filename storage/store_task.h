@@ -51,9 +51,9 @@ enum store_status store_task_create(struct store *store, int64_t account, const 
 enum store_status store_task_get(struct store *store, int64_t account, int64_t id, struct store_task *out);
 
 struct store_task_filter {
-	int status;      /* 0: any */
+	int status;          /* 0: any */
 	int64_t receiver_id; /* 0: any */
-	int task_type;   /* 0: any */
+	int task_type;       /* 0: any */
 	int64_t offset, limit;
 };
 /* A page, newest first, and the number of matching tasks. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -26,6 +27,7 @@
 #include "../../storage/store_account.h"
 #include "../clock.h"
 #include "../config.h"
+#include "../faults.h"
 #include "../http.h"
 #include "api.h"
 #include "auth.h"
@@ -69,6 +71,8 @@ static char *error_message(const struct api_ctx *ctx)
 {
 	const struct api_error_info *info = &api_errors[ctx->error];
 	const char *text = ctx->language == API_LANG_EN_US ? info->en : info->zh;
+	if (ctx->error_message[0])
+		return strdup(ctx->error_message);
 	size_t size = strlen(text) + strlen(ctx->error_param) + 64;
 	char *out = malloc(size);
 	if (!out)
@@ -256,6 +260,39 @@ static bool authenticate(struct api_ctx *ctx, const struct http_request *http, c
 	return true;
 }
 
+/*
+ * Rate limits and fault rules, after authentication: false when the call is
+ * answered by them (an error recorded, or `resp` set for a drop or 5xx).
+ */
+static bool apply_faults(struct api_ctx *ctx, const struct api_action *action, struct http_response *resp, bool *raw)
+{
+	*raw = false;
+	if (ctx->config->rate_limit && !faults_rate_allow(ctx->account.id, action->id, action->rate_limit))
+		return api_fail(ctx, ERR_REQUEST_LIMIT_EXCEEDED, NULL);
+	struct faults_decision decision;
+	faults_decide(action->name, ctx->account.app_id, &decision);
+	if (!decision.matched)
+		return true;
+	if (decision.delay_ms) {
+		struct timespec wait = {decision.delay_ms / 1000, (long)(decision.delay_ms % 1000) * 1000000L};
+		nanosleep(&wait, NULL);
+	}
+	if (decision.drop || decision.http_status) {
+		*raw = true;
+		resp->drop = decision.drop;
+		resp->status = decision.http_status;
+		resp->content_type = "text/plain";
+		resp->body = decision.http_status ? strdup("injected fault\n") : NULL;
+		resp->body_len = resp->body ? strlen(resp->body) : 0;
+		return false;
+	}
+	if (decision.code[0]) {
+		snprintf(ctx->error_message, sizeof(ctx->error_message), "%s", decision.message);
+		return api_fail(ctx, api_error_lookup(decision.code), NULL);
+	}
+	return true;
+}
+
 static bool is_read_only(const char *action)
 {
 	return strncmp(action, "Get", 3) == 0 || strncmp(action, "List", 4) == 0;
@@ -317,6 +354,12 @@ void dispatch_api(const struct dispatch_env *env, const struct http_request *htt
 	}
 	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) || !authenticate(&ctx, http, &req, action))
 		goto answer;
+	bool raw = false;
+	if (!apply_faults(&ctx, action, resp, &raw)) {
+		if (raw)
+			goto done;
+		goto answer;
+	}
 	params = protocol_request_params(&req, action->input, &perr);
 	if (!params) {
 		api_fail(&ctx, perr.code, perr.param);
@@ -338,6 +381,7 @@ answer:
 	if (ctx.prepared_free)
 		ctx.prepared_free(ctx.prepared);
 	envelope(&ctx, out, resp);
+done:
 	cJSON_Delete(params);
 	protocol_request_finish(&req);
 }

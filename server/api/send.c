@@ -32,6 +32,18 @@
 #define SEND_FREQUENCY_PER_HOUR 10
 #define SEND_FETCH_TIMEOUT_MS 5000
 
+/* An alias: no colon, no angle bracket, no control character (a line break
+ * must never reach a header). */
+static bool alias_valid(const char *alias, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)alias[i];
+		if (c < 0x20 || c == 0x7f || c == ':' || c == '<')
+			return false;
+	}
+	return len > 0;
+}
+
 bool send_parse_from(const char *text, char *address, size_t address_size, char *alias, size_t alias_size)
 {
 	alias[0] = '\0';
@@ -54,8 +66,8 @@ bool send_parse_from(const char *text, char *address, size_t address_size, char 
 		alias_start++;
 		alias_len -= 2;
 	}
-	if (addr_len == 0 || addr_len >= address_size || alias_len == 0 || alias_len >= alias_size ||
-	    memchr(alias_start, ':', alias_len) || memchr(alias_start, '<', alias_len))
+	if (addr_len == 0 || addr_len >= address_size || alias_len >= alias_size ||
+	    !alias_valid(alias_start, alias_len))
 		return false;
 	memcpy(address, open + 1, addr_len);
 	address[addr_len] = '\0';
@@ -371,7 +383,24 @@ static bool check_limits(struct api_ctx *ctx, const struct recipients *r)
 	return true;
 }
 
-/* TriggerType, Unsubscribe and SmtpHeaders. */
+/* "id@domain", optionally in angle brackets, printable ASCII without spaces. */
+static bool message_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+	if (n >= 2 && id[0] == '<' && id[n - 1] == '>') {
+		id++;
+		n -= 2;
+	}
+	const char *at = memchr(id, '@', n);
+	if (n == 0 || n > 250 || !at || at == id || at == id + n - 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] <= 0x20 || id[i] >= 0x7f || id[i] == '<' || id[i] == '>')
+			return false;
+	return true;
+}
+
+/* TriggerType, Unsubscribe, SmtpMessageId and SmtpHeaders. */
 static bool read_options(struct api_ctx *ctx, const cJSON *params, int *unsubscribe, cJSON **headers)
 {
 	int64_t trigger = api_param_int(params, "TriggerType", 0);
@@ -379,6 +408,9 @@ static bool read_options(struct api_ctx *ctx, const cJSON *params, int *unsubscr
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "TriggerType");
 	if (!send_unsubscribe_code(api_param_string(params, "Unsubscribe", ""), unsubscribe))
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "Unsubscribe");
+	const char *message_id = api_param_string(params, "SmtpMessageId", "");
+	if (message_id[0] && !message_id_valid(message_id))
+		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "SmtpMessageId");
 	const char *text = api_param_string(params, "SmtpHeaders", "");
 	*headers = NULL;
 	if (!text[0])

@@ -215,7 +215,8 @@ bool api_batch_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
 	const char *from = api_param_string(params, "FromEmailAddress", "");
 	int64_t receiver = api_param_int(params, "ReceiverId", 0);
 	if (!from[0] || receiver == 0)
-		return api_fail(ctx, ERR_MISSING_PARAMETER_SEND_PARAM_NECESSARY, !from[0] ? "FromEmailAddress" : "ReceiverId");
+		return api_fail(ctx, ERR_MISSING_PARAMETER_SEND_PARAM_NECESSARY,
+				!from[0] ? "FromEmailAddress" : "ReceiverId");
 	const char *subject = api_param_string(params, "Subject", "");
 	size_t length = send_subject_length(subject);
 	if (length < 1 || length > SEND_SUBJECT_MAX)
@@ -240,7 +241,8 @@ static bool describe_params(cJSON *item, const struct store_task *t)
 	if (t->task_type == 3) {
 		cJSON *cycle = cJSON_AddObjectToObject(item, "CycleParam");
 		ok = ok && cycle && api_out_string(cycle, "BeginTime", begin) &&
-		     api_out_int(cycle, "IntervalTime", t->interval_hours) && api_out_int(cycle, "TermCycle", t->term_cycle);
+		     api_out_int(cycle, "IntervalTime", t->interval_hours) &&
+		     api_out_int(cycle, "TermCycle", t->term_cycle);
 	} else {
 		ok = ok && cJSON_AddNullToObject(item, "CycleParam");
 	}

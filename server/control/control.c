@@ -159,6 +159,8 @@ void control_handle(const struct control_env *env, const struct http_request *ht
 	}
 	if (strcmp(path, "/_emulator/clock") == 0)
 		return control_clock_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/faults") == 0)
+		return control_faults_handle(env, http, resp);
 	size_t prefix = strlen(MESSAGES_PREFIX);
 	if (strncmp(path, MESSAGES_PREFIX, prefix) == 0 && (path[prefix] == '\0' || path[prefix] == '/'))
 		return control_messages_handle(env, http, path + prefix, resp);

@@ -170,6 +170,7 @@ static bool read_filter(const char *query, struct store_message_filter *f, char 
 	}
 	for (size_t i = 0; i < 3; i++) {
 		bool cut = false;
+		text[i][0] = '\0';
 		if (control_query_get(query, texts[i], text[i], MESSAGES_FILTER_MAX, &cut) && cut) {
 			snprintf(message, sizeof(message), "\"%s\" is too long", texts[i]);
 			control_reply_error(resp, 400, message);

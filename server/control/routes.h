@@ -38,4 +38,7 @@ void control_clock_handle(const struct control_env *env, const struct http_reque
 void control_messages_handle(const struct control_env *env, const struct http_request *http, const char *rest,
 			     struct http_response *resp);
 
+/* GET, POST and DELETE /_emulator/faults. */
+void control_faults_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+
 #endif

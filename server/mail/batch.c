@@ -25,6 +25,7 @@
 
 /* SendStatus of a member that is not sent (the documented codes). */
 #define BATCH_STATUS_BLACKLISTED 1007
+#define BATCH_STATUS_BAD_DATA 3010
 
 /* A recurring task that fell this many slots behind the clock skips to the latest. */
 #define BATCH_MAX_CATCH_UP 24
@@ -137,8 +138,8 @@ static bool send_member(struct batch_run *run, const struct store_receiver_membe
 	bool listed = false;
 	if (store_bounce_has(run->store, task->account, member->email, &listed) != STORE_OK)
 		return false;
-	const char *data_text = member->template_data && member->template_data[0] ? member->template_data
-										  : task->template_data;
+	const char *data_text =
+		member->template_data && member->template_data[0] ? member->template_data : task->template_data;
 	cJSON *data = task->template_id ? cJSON_Parse(data_text && data_text[0] ? data_text : "{}") : NULL;
 	const char *to[1] = {member->email};
 	struct compose_input in = {
@@ -163,13 +164,17 @@ static bool send_member(struct batch_run *run, const struct store_receiver_membe
 	};
 	char name[96], message_id[80], detail[256];
 	bool fits = !task->template_id || (data && compose_check(&in, name, sizeof(name)) == COMPOSE_OK);
-	enum compose_status status = fits ? compose_store(run->store, &in, message_id, detail, sizeof(detail))
-					  : COMPOSE_MISMATCH;
+	if (!fits) {
+		/* Not silently lost: stored unrendered, its recipient failed with 3010. */
+		in.data = NULL;
+		in.forced_send_status = BATCH_STATUS_BAD_DATA;
+	}
+	enum compose_status status = compose_store(run->store, &in, message_id, detail, sizeof(detail));
 	cJSON_Delete(data);
 	if (status == COMPOSE_STORE || status == COMPOSE_NOMEM)
 		return false;
 	task->cache_count = task->cache_count > 0 ? task->cache_count - 1 : 0;
-	if (status == COMPOSE_OK && !listed)
+	if (status == COMPOSE_OK && !in.forced_send_status)
 		task->send_count++;
 	return true;
 }

@@ -221,7 +221,9 @@ static struct store_delivery_in *deliveries(const struct compose_input *in, size
 			if (in->forced_send_status) {
 				d->send_status = in->forced_send_status;
 				d->deliver_status = SIMULATOR_DROPPED;
-				d->deliver_message = "Not sent: the address is suppressed.";
+				d->deliver_message = in->forced_send_status == 3010
+							     ? "Not sent: the template data does not fit the template."
+							     : "Not sent: the address is suppressed.";
 				continue;
 			}
 			struct simulator_outcome o;
@@ -271,9 +273,9 @@ static enum compose_status render_all(const struct compose_input *in, const char
 	return add_ad_mark(&r->subject, in->ad_location) ? COMPOSE_OK : COMPOSE_NOMEM;
 }
 
-static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r,
-				      const char *message_id, const char *unsubscribe_url, char **raw, size_t *len,
-				      char *detail, size_t detail_size)
+static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r, const char *message_id,
+				      const char *unsubscribe_url, char **raw, size_t *len, char *detail,
+				      size_t detail_size)
 {
 	char header_id[256];
 	if (in->smtp_message_id && in->smtp_message_id[0]) {
@@ -365,8 +367,8 @@ static enum compose_status save(struct store *store, const struct compose_input 
 	return result;
 }
 
-enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id,
-				  char *detail, size_t detail_size)
+enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id, char *detail,
+				  size_t detail_size)
 {
 	struct rendered r = {0};
 	char unsubscribe_url[512];

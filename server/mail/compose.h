@@ -55,9 +55,9 @@ struct compose_input {
 
 enum compose_status {
 	COMPOSE_OK = 0,
-	COMPOSE_MISMATCH,  /* a variable without data, or data no part uses: `detail` names it */
-	COMPOSE_BAD_DATA,  /* a data value that is not a string or number */
-	COMPOSE_TOO_LARGE, /* a rendered part or the message is over the ceiling */
+	COMPOSE_MISMATCH,   /* a variable without data, or data no part uses: `detail` names it */
+	COMPOSE_BAD_DATA,   /* a data value that is not a string or number */
+	COMPOSE_TOO_LARGE,  /* a rendered part or the message is over the ceiling */
 	COMPOSE_BAD_HEADER, /* HeaderFrom, SmtpHeaders or an address cannot be written safely */
 	COMPOSE_NOMEM,
 	COMPOSE_STORE, /* the store failed */
@@ -71,8 +71,8 @@ enum compose_status compose_check(const struct compose_input *in, char *name, si
  * holds the API MessageId. On failure nothing is stored and `detail`
  * explains (English, for logs).
  */
-enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id,
-				  char *detail, size_t detail_size);
+enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id, char *detail,
+				  size_t detail_size);
 
 /* A new MessageId in the service's format, into out (>= 80 bytes). */
 void compose_message_id(uint64_t app_id, int64_t now, char *out, size_t size);

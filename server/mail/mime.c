@@ -401,10 +401,12 @@ static enum mime_status sender_parse(struct sender *s, const char *text)
 	return MIME_OK;
 }
 
-/* The sender to write: HeaderFrom when set, else FromEmailAddress and its alias. */
+/* The sender to write: HeaderFrom when set, else FromEmailAddress and its alias (checked either way). */
 static bool sender_init(struct builder *b, struct sender *s, const struct mime_message *m)
 {
 	memset(s, 0, sizeof(*s));
+	if (!address_valid(m->from_address))
+		return fail(b, MIME_BAD_HEADER, "invalid From address", NULL);
 	if (m->header_from) {
 		enum mime_status status = sender_parse(s, m->header_from);
 		if (status == MIME_NOMEM)
@@ -413,8 +415,6 @@ static bool sender_init(struct builder *b, struct sender *s, const struct mime_m
 			return fail(b, status, "HeaderFrom is not one address with an optional display name", NULL);
 		return true;
 	}
-	if (!address_valid(m->from_address))
-		return fail(b, MIME_BAD_HEADER, "invalid From address", NULL);
 	if (m->from_name && !display_name_valid(m->from_name))
 		return fail(b, MIME_BAD_HEADER, "invalid From display name", NULL);
 	s->name = copy_span(m->from_name ? m->from_name : "", m->from_name ? strlen(m->from_name) : 0);

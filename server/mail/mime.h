@@ -34,8 +34,10 @@ struct mime_attachment {
 };
 
 struct mime_message {
-	const char *from_address; /* required; the From address (and the envelope sender) */
-	const char *from_name;    /* display name, UTF-8, or NULL; no control characters */
+	/* Required, a bare address: the From address and the envelope sender
+	 * (checked even when header_from replaces it in the header). */
+	const char *from_address;
+	const char *from_name; /* display name, UTF-8, or NULL; no control characters */
 	/* HeaderFrom: when set, replaces the From value. One address, bare or
 	 * `Name <addr>` / `"Name" <addr>`; it is parsed and written again, never
 	 * copied. */
@@ -52,11 +54,12 @@ struct mime_message {
 	size_t attachment_count;
 	const char *message_id; /* without angle brackets ("id@domain"), or NULL for no Message-ID */
 	/* SmtpHeaders: a JSON object of header name → string value, or NULL.
-	 * Names must be RFC 5322 field names of at most 76 bytes, unique
-	 * (ignoring case), and none of the headers written here: From, To, Cc,
-	 * Bcc, Subject, Date, Message-ID, MIME-Version, Reply-To, Sender,
-	 * Return-Path, List-Unsubscribe, List-Unsubscribe-Post, Content-*.
-	 * Values: UTF-8 without control characters other than tab. */
+	 * At most 50 entries (our ceiling). Names must be RFC 5322 field names
+	 * of at most 76 bytes, unique (ignoring case), and none of the headers
+	 * written here: From, To, Cc, Bcc, Subject, Date, Message-ID,
+	 * MIME-Version, Reply-To, Sender, Return-Path, List-Unsubscribe,
+	 * List-Unsubscribe-Post, Content-*. Values: UTF-8 without control
+	 * characters other than tab; non-ASCII ones become encoded-words. */
 	const cJSON *extra_headers;
 	const char *list_unsubscribe; /* URL for List-Unsubscribe (+ one-click Post), or NULL */
 	int64_t date;                 /* UNIX seconds; written in China Standard Time, +0800 */

@@ -169,9 +169,11 @@ static const struct entry *table_find(const struct table *t, const char *name, s
 	return &t->entries[low];
 }
 
+/* Strings, numbers and booleans render; objects, arrays and null do not.
+ * (Booleans: JSON data as users write it, {"vip": true}, renders "true".) */
 static bool value_valid(const cJSON *item)
 {
-	return cJSON_IsString(item) || cJSON_IsNumber(item);
+	return cJSON_IsString(item) || cJSON_IsNumber(item) || cJSON_IsBool(item);
 }
 
 /* Write a JSON number the way JSON would: integers without a fraction. Returns its length. */
@@ -261,6 +263,11 @@ static enum render_status value_text(const struct entry *e, char scratch[32], co
 	if (cJSON_IsNumber(e->item)) {
 		*len = format_number(e->item->valuedouble, scratch);
 		*text = scratch;
+		return RENDER_OK;
+	}
+	if (cJSON_IsBool(e->item)) {
+		*text = cJSON_IsTrue(e->item) ? "true" : "false";
+		*len = strlen(*text);
 		return RENDER_OK;
 	}
 	return RENDER_BAD_VALUE;

@@ -28,7 +28,7 @@ enum render_status {
 	RENDER_OK = 0,
 	RENDER_MISSING_VARIABLE, /* a variable of the template has no value in the data */
 	RENDER_UNUSED_DATA,      /* a data key is used by no part of the template */
-	RENDER_BAD_VALUE,        /* a value is neither a string nor a number, or data is not an object */
+	RENDER_BAD_VALUE,        /* a value is not a string, number or boolean, or data is not an object */
 	RENDER_TOO_LARGE,        /* the rendered text would be longer than the caller's ceiling */
 	RENDER_NOMEM,            /* out of memory */
 };

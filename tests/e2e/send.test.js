@@ -419,6 +419,14 @@ test("FailedOperation.IncorrectSender: FromEmailAddress in neither accepted shap
   }
 });
 
+test("FailedOperation.IncorrectSender: an alias with a line break", async () => {
+  await expectError(
+    api().tc3("SendEmail", await request({ FromEmailAddress: `Ali\r\nas <${SENDER}>` }), { language: "en-US" }),
+    "FailedOperation.IncorrectSender",
+    { message: /FromEmailAddress/ },
+  );
+});
+
 test("FailedOperation.NotAuthenticatedSender: an unregistered sender; a sender not yet approved", async () => {
   await expectError(
     api().tc3("SendEmail", await request({ FromEmailAddress: "someone-else@example.com" })),
@@ -530,6 +538,27 @@ test("InvalidParameterValue: SmtpHeaders not a JSON object, or setting a reserve
       "InvalidParameterValue",
     );
   }
+});
+
+test("InvalidParameterValue: SmtpMessageId that is not a message id names SmtpMessageId", async () => {
+  await expectError(
+    api().tc3("SendEmail", await request({ SmtpMessageId: "<has space@example.com>" }), { language: "en-US" }),
+    "InvalidParameterValue",
+    { message: /SmtpMessageId/ },
+  );
+});
+
+test("SendEmail: SmtpMessageId without angle brackets gets them", async () => {
+  const r = await sdk().SendEmail(await request({ SmtpMessageId: "plain-id.42@example.com" }));
+  assert.equal((await parsed(r.MessageId)).mail.messageId, "<plain-id.42@example.com>");
+});
+
+test("SendEmail: a line break in the Subject cannot add a header", async () => {
+  const r = await sdk().SendEmail(await request({ Subject: "Hi\r\nBcc: injected@example.net" }));
+  const { text, mail } = await parsed(r.MessageId);
+  assert.doesNotMatch(topHeaders(text), /^bcc:/im);
+  assert.equal(mail.bcc, undefined);
+  assert.deepEqual((await messageView(r.MessageId)).bcc, []);
 });
 
 test("InvalidParameterValue: HeaderFrom that is not one address", async () => {
@@ -797,6 +826,11 @@ test("FailedOperation.EmailAddrInBlacklist: a second send to an address that bou
     api().tc3("SendEmail", await request({ Destination: ["bounce@ses-simulator.test"] })),
     "FailedOperation.EmailAddrInBlacklist",
   );
+  // Letter case does not matter.
+  await expectError(
+    api().tc3("SendEmail", await request({ Destination: ["Bounce@SES-Simulator.test"] })),
+    "FailedOperation.EmailAddrInBlacklist",
+  );
   // Also when it is only a Cc or Bcc recipient.
   await expectError(
     api().tc3("SendEmail", await request({ Destination: ["fine@example.net"], Bcc: ["bounce@ses-simulator.test"] })),
@@ -856,11 +890,11 @@ test("FailedOperation.FrequencyLimit: the 11th mail to one address within an hou
     });
     for (let i = 0; i < 10; i++) await c.call("SendEmail", params("busy@example.net"));
     await expectError(c.tc3("SendEmail", params("busy@example.net")), "FailedOperation.FrequencyLimit");
+    await expectError(c.tc3("SendEmail", params("BUSY@example.net")), "FailedOperation.FrequencyLimit");
     // Other addresses are not affected.
     await c.call("SendEmail", params("other@example.net"));
     const moved = await advanceClock(emu, 3601);
-    if (moved.status === 404) return; // no clock route in this build
-    assert.equal(moved.status, 200, moved.text);
+    assert.equal(moved.status, 200, `POST /_emulator/clock: ${moved.text}`);
     await c.call("SendEmail", params("busy@example.net"));
   });
 });

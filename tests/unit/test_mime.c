@@ -943,7 +943,11 @@ static void test_injection_addresses(void)
 
 static void test_injection_header_from(void)
 {
-	struct mime_message m;
+	/* the envelope sender is checked even when HeaderFrom replaces it */
+	struct mime_message m = basic();
+	m.header_from = "ok@example.com";
+	m.from_address = evil;
+	check_refused(&m, "From address under HeaderFrom");
 	const char *bad_from[] = {
 		"Name <x@example.com>\r\nBcc: victim@example.com",
 		"Name\r\n <x@example.com>",

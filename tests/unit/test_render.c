@@ -115,8 +115,10 @@ static void test_values(void)
 	check_render("{{n}}", "{\"n\":1e20}", "1e+20");
 	check_render("{{n}}", "{\"n\":1.5e-7}", "1.5e-07");
 	check_render("{{n}}", "{\"n\":0.30000000000000004}", "0.30000000000000004");
+	/* booleans render as JSON writes them */
+	check_render("{{v}}", "{\"v\":true}", "true");
+	check_render("{{v}}", "{\"v\":false}", "false");
 	/* other types are refused when used */
-	check_render_fails("{{v}}", "{\"v\":true}", RENDER_BAD_VALUE);
 	check_render_fails("{{v}}", "{\"v\":null}", RENDER_BAD_VALUE);
 	check_render_fails("{{v}}", "{\"v\":{}}", RENDER_BAD_VALUE);
 	check_render_fails("{{v}}", "{\"v\":[1]}", RENDER_BAD_VALUE);
@@ -155,7 +157,7 @@ static void test_check(void)
 	CHECK_STR(name, "bad name");
 	/* bad values, named, before missing and unused */
 	CHECK_INT(
-		check3("{{missing}}", NULL, NULL, "{\"ok\":\"1\",\"flag\":false,\"unused\":\"u\"}", name, sizeof(name)),
+		check3("{{missing}}", NULL, NULL, "{\"ok\":\"1\",\"flag\":null,\"unused\":\"u\"}", name, sizeof(name)),
 		RENDER_BAD_VALUE);
 	CHECK_STR(name, "flag");
 	CHECK_INT(check3("{{o}}", NULL, NULL, "{\"o\":{\"a\":1}}", name, sizeof(name)), RENDER_BAD_VALUE);
