@@ -51,8 +51,8 @@ static bool fail(struct loader *l, const char *path, const char *fmt, ...)
 }
 
 /* A member that must be a string (non-empty when `required`). NULL with the error set. */
-static const char *get_string(struct loader *l, const cJSON *obj, const char *key, const char *path,
-			      bool required, const char *fallback, bool *ok)
+static const char *get_string(struct loader *l, const cJSON *obj, const char *key, const char *path, bool required,
+			      const char *fallback, bool *ok)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char at[256];
@@ -229,7 +229,8 @@ static bool load_senders(struct loader *l, const cJSON *account, int64_t id, con
 		store_identity_finish(&identity);
 		if (found == STORE_NOT_FOUND)
 			return fail(l, at, "its domain '%s' is not among the account's identities", at_sign + 1);
-		enum store_status stored = store_sender_create(l->store, id, address, name, at_sign + 1, status, l->now);
+		enum store_status stored =
+			store_sender_create(l->store, id, address, name, at_sign + 1, status, l->now);
 		if (stored == STORE_EXISTS)
 			return fail(l, at, "address '%s' is listed twice", address);
 		if (stored != STORE_OK)
@@ -265,8 +266,8 @@ static bool load_templates(struct loader *l, const cJSON *account, int64_t id, c
 							      : -1;
 		if (status < 0)
 			return fail(l, at, "status must be approved, pending or rejected");
-		struct store_template row = {.name = (char *)name, .html = (char *)html, .text = (char *)text,
-					     .status = status};
+		struct store_template row = {
+			.name = (char *)name, .html = (char *)html, .text = (char *)text, .status = status};
 		int64_t template_id;
 		if (store_template_create(l->store, id, &row, l->now, &template_id) != STORE_OK)
 			return fail(l, at, "cannot store: %s", store_last_error(l->store));
@@ -366,9 +367,9 @@ static bool load_receivers(struct loader *l, const cJSON *account, int64_t id, c
 
 static bool load_account(struct loader *l, const cJSON *account, const char *path)
 {
-	static const char *const keys[] = {"app_id",	  "uin",	 "suspended",	  "enterprise_verified",
+	static const char *const keys[] = {"app_id",      "uin",          "suspended",         "enterprise_verified",
 					   "daily_quota", "allow_simple", "allow_attachments", "credentials",
-					   "identities",  "senders",	 "templates",	      "receivers",
+					   "identities",  "senders",      "templates",         "receivers",
 					   NULL};
 	if (!check_keys(l, account, path, keys))
 		return false;
@@ -411,11 +412,11 @@ static bool load_account(struct loader *l, const cJSON *account, const char *pat
 	       load_receivers(l, account, id, path);
 }
 
-bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name,
-			char *err, size_t err_size)
+bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name, char *err,
+			size_t err_size)
 {
-	struct loader l = {.store = store, .config = config, .name = name, .err = err, .err_size = err_size,
-			   .now = clock_now()};
+	struct loader l = {
+		.store = store, .config = config, .name = name, .err = err, .err_size = err_size, .now = clock_now()};
 	cJSON *root = cJSON_Parse(text);
 	if (!root) {
 		const char *where = cJSON_GetErrorPtr();

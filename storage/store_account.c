@@ -68,7 +68,8 @@ enum store_status store_credential_find(struct store *store, const char *secret_
 					char *allow, size_t allow_size, struct store_account *account)
 {
 	static const char sql[] = "SELECT c.secret_key, c.allow, a.id, a.app_id, a.uin, a.suspended, "
-				  "a.enterprise_verified, a.daily_quota, a.allow_simple, a.allow_attachments FROM credentials c JOIN accounts a ON a.id = c.account_id "
+				  "a.enterprise_verified, a.daily_quota, a.allow_simple, a.allow_attachments FROM "
+				  "credentials c JOIN accounts a ON a.id = c.account_id "
 				  "WHERE c.secret_id = ?";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)

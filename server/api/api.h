@@ -45,7 +45,7 @@ struct api_ctx {
 
 	/* the error recorded by api_fail(); ERR_NONE while none */
 	enum api_error_code error;
-	char error_param[96]; /* the offending parameter, "" when none */
+	char error_param[96];    /* the offending parameter, "" when none */
 	char error_message[256]; /* a message replacing the catalogue's (fault injection), "" when none */
 };
 

@@ -182,10 +182,10 @@ static void test_integer_bounds(void)
 	CHECK_ERROR("GetAbuseReport", "{" DATES ",\"Offset\":-36893488147419103232}", ERR_INVALID_PARAMETER, "Offset");
 	CHECK_ERROR("GetAbuseReport", "{" DATES ",\"Offset\":-9223372036854777856}", ERR_INVALID_PARAMETER, "Offset");
 	CHECK_ERROR("GetAbuseReport", "{" DATES ",\"Offset\":1.5}", ERR_INVALID_PARAMETER, "Offset");
-	CHECK(validate("ListEmailTemplates", "{\"Limit\":10,\"Offset\":18446744073709551616}", path,
-			   sizeof(path)) == ERR_INVALID_PARAMETER);
+	CHECK(validate("ListEmailTemplates", "{\"Limit\":10,\"Offset\":18446744073709551616}", path, sizeof(path)) ==
+	      ERR_INVALID_PARAMETER);
 	CHECK(validate("GetAbuseReport", "{" DATES ",\"Offset\":9223372036854775808}", path, sizeof(path)) ==
-		  ERR_INVALID_PARAMETER);
+	      ERR_INVALID_PARAMETER);
 }
 
 static void test_not_an_object(void)
