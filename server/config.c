@@ -31,7 +31,7 @@ static const char usage_text[] =
 	"  --auth strict|off    check request signatures (default strict)\n"
 	"  --review auto|manual approve new templates, domains and senders at once (auto,\n"
 	"                       the default) or leave them pending for /_emulator/review\n"
-	"  --threads N          worker threads (default: one per core, 1-64)\n"
+	"  --threads N          worker threads (default: four per core, 1-64)\n"
 	"  --send-limits on|off enforce the documented sending limits: the account's daily\n"
 	"                       quota and 10 emails an hour to one address (default off)\n"
 	"  --rate-limit documented|off\n"

@@ -104,8 +104,11 @@ int main(int argc, char **argv)
 
 	unsigned threads = app.config.threads;
 	if (threads == 0) {
+		/* Four per core: a thread waiting for its group's commit leaves the
+		 * core to others (measured: 2 threads 5.0k, 8 threads 6.9k signed
+		 * SendEmail/s on 2 cores with a file store). */
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cores > 0 && cores <= 64 ? (unsigned)cores : 2;
+		threads = cores > 0 && cores <= 16 ? 4 * (unsigned)cores : 8;
 	}
 	struct scheduler *scheduler = scheduler_create(app.store, &app.config);
 	if (!scheduler) {

@@ -5,6 +5,12 @@
  * schema.sql, the statement cache, and the lock that serialises work.
  * Never: knows HTTP, JSON envelopes or API error codes.
  *
+ * Checkpoints: automatic checkpoints are off on the main connection; the
+ * scheduler thread checkpoints on a second connection (store_checkpoint),
+ * so the WAL copy and its fsync never stall a request holding the store. A
+ * WAL that grows past STORE_WAL_EMERGENCY frames (the scheduler is stuck)
+ * is checkpointed by the committing request itself.
+ *
  * Design: one shared connection behind a mutex, chosen by measurement
  * (DESIGN.md: one connection per thread lost to SQLite's busy-wait backoff,
  * p99 70-160 ms, against 9 ms here). Each API call is one transaction,
@@ -19,6 +25,58 @@
 #include <string.h>
 
 extern const char *const store_schema_sql;
+
+#define STORE_WAL_EMERGENCY 100000
+
+static int on_wal_commit(void *cls, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	struct store *store = cls;
+	atomic_store(&store->wal_frames, frames);
+	if (frames > STORE_WAL_EMERGENCY)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+/* The checkpoint connection of a file store; failure leaves automatic checkpoints on. */
+static void open_checkpointer(struct store *store, const char *path)
+{
+	if (sqlite3_open_v2(path, &store->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(store->checkpointer);
+		store->checkpointer = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(store->checkpointer, 1000);
+	/* A connection only learns the journal mode when it first reads. */
+	if (sqlite3_exec(store->checkpointer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		sqlite3_close(store->checkpointer);
+		store->checkpointer = NULL;
+		return;
+	}
+	sqlite3_wal_autocheckpoint(store->db, 0);
+	sqlite3_wal_hook(store->db, on_wal_commit, store);
+}
+
+enum store_status store_checkpoint(struct store *store, int min_frames)
+{
+	if (!store->checkpointer || atomic_load(&store->wal_frames) < min_frames)
+		return STORE_OK;
+	/* PASSIVE copies without blocking anyone; under steady writes it never
+	 * catches up with the end of the WAL, so a RESTART follows to let the
+	 * next writer start the WAL over (it briefly holds writers back). */
+	int log_frames = -1, done_frames = -1;
+	int rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+					   &done_frames);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_RESTART, &log_frames,
+					       &done_frames);
+	if (rc == SQLITE_OK)
+		atomic_store(&store->wal_frames, 0);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? STORE_OK : STORE_ERROR;
+}
 
 enum store_status store_status_of(int rc)
 {
@@ -136,6 +194,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		return STORE_NOMEM;
 	}
 	pthread_mutex_init(&store->lock, NULL);
+	pthread_cond_init(&store->committed, NULL);
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(memory ? ":memory:" : path, &store->db, flags, NULL);
@@ -159,6 +218,8 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		snprintf(err, err_size, "cannot prepare database '%s': %s", memory ? ":memory:" : path, migrate_err);
 		goto fail;
 	}
+	if (!memory)
+		open_checkpointer(store, path);
 	*out = store;
 	return STORE_OK;
 fail:
@@ -172,51 +233,124 @@ void store_destroy(struct store *store)
 		return;
 	for (unsigned i = 0; i < store->stmt_count; i++)
 		sqlite3_finalize(store->stmt[i]);
+	if (store->checkpointer)
+		sqlite3_close(store->checkpointer);
 	if (store->db)
 		sqlite3_close(store->db);
 	pthread_mutex_destroy(&store->lock);
+	pthread_cond_destroy(&store->committed);
 	free(store);
+}
+
+/* A group never holds more units than this, so waiting stays bounded. */
+#define STORE_GROUP_MAX 32
+
+static int step_static(struct store *store, const char *sql)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	return stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
 }
 
 enum store_status store_begin(struct store *store, bool write)
 {
-	static const char begin_write[] = "BEGIN IMMEDIATE";
-	static const char begin_read[] = "BEGIN";
+	/* IMMEDIATE: the write lock is taken (waiting on the busy timeout) before
+	 * anything is read, so the checkpointer restarting the WAL can delay a
+	 * group but never make it fail midway on a stale snapshot. */
+	static const char begin[] = "BEGIN IMMEDIATE";
+	static const char savepoint[] = "SAVEPOINT unit";
+	(void)write;
+	atomic_fetch_add(&store->pending, 1);
 	pthread_mutex_lock(&store->lock);
-	sqlite3_stmt *stmt = store_stmt(store, write ? begin_write : begin_read);
-	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
-	if (rc != SQLITE_DONE) {
-		pthread_mutex_unlock(&store->lock);
-		return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+	atomic_fetch_sub(&store->pending, 1);
+	if (!store->tx_open) {
+		int rc = step_static(store, begin);
+		if (rc != SQLITE_DONE) {
+			pthread_mutex_unlock(&store->lock);
+			return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+		}
+		store->tx_open = true;
+		store->group++;
+		store->members = 0;
 	}
+	if (step_static(store, savepoint) != SQLITE_DONE) {
+		store_rollback(store);
+		pthread_mutex_lock(&store->lock); /* store_rollback released it */
+		pthread_mutex_unlock(&store->lock);
+		return STORE_ERROR;
+	}
+	store->members++;
+	store->changes_at_begin = sqlite3_total_changes64(store->db);
 	return STORE_OK;
 }
 
-enum store_status store_commit(struct store *store)
+/* Commit the shared transaction now and wake the group (lock held; released here). */
+static enum store_status commit_group(struct store *store)
 {
 	static const char commit[] = "COMMIT";
 	for (unsigned i = 0; i < store->stmt_count; i++)
 		sqlite3_reset(store->stmt[i]);
-	sqlite3_stmt *stmt = store_stmt(store, commit);
-	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
-	if (rc != SQLITE_DONE) {
+	enum store_status status = STORE_OK;
+	if (step_static(store, commit) != SQLITE_DONE) {
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		status = STORE_ERROR;
+	}
+	store->tx_open = false;
+	store->done_group = store->group;
+	store->done_status = status;
+	pthread_cond_broadcast(&store->committed);
+	pthread_mutex_unlock(&store->lock);
+	return status;
+}
+
+/*
+ * End the caller's unit (its savepoint already released or rolled back):
+ * leave the transaction open for a waiting caller, or commit the group.
+ * A unit that wrote nothing does not wait for the commit.
+ */
+static enum store_status end_unit(struct store *store, bool wrote)
+{
+	if (atomic_load(&store->pending) == 0 || store->members >= STORE_GROUP_MAX)
+		return commit_group(store);
+	if (!wrote) {
 		pthread_mutex_unlock(&store->lock);
+		return STORE_OK;
+	}
+	uint64_t mine = store->group;
+	while (store->done_group < mine)
+		pthread_cond_wait(&store->committed, &store->lock);
+	enum store_status status = store->done_group == mine ? (enum store_status)store->done_status : STORE_OK;
+	pthread_mutex_unlock(&store->lock);
+	return status;
+}
+
+enum store_status store_commit(struct store *store)
+{
+	static const char release[] = "RELEASE unit";
+	bool wrote = sqlite3_total_changes64(store->db) != store->changes_at_begin;
+	if (step_static(store, release) != SQLITE_DONE) {
+		store_rollback(store);
 		return STORE_ERROR;
 	}
-	pthread_mutex_unlock(&store->lock);
-	return STORE_OK;
+	return end_unit(store, wrote);
 }
 
 void store_rollback(struct store *store)
 {
-	static const char rollback[] = "ROLLBACK";
+	static const char undo[] = "ROLLBACK TO unit";
+	static const char release[] = "RELEASE unit";
 	for (unsigned i = 0; i < store->stmt_count; i++)
 		sqlite3_reset(store->stmt[i]);
-	sqlite3_stmt *stmt = store_stmt(store, rollback);
-	if (!stmt || sqlite3_step(stmt) != SQLITE_DONE)
+	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE) {
+		/* the savepoint is gone: the whole group is lost */
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_unlock(&store->lock);
+		store->tx_open = false;
+		store->done_group = store->group;
+		store->done_status = STORE_ERROR;
+		pthread_cond_broadcast(&store->committed);
+		pthread_mutex_unlock(&store->lock);
+		return;
+	}
+	end_unit(store, false);
 }
 
 enum store_status store_account_count(struct store *store, int64_t *count)

@@ -34,18 +34,34 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 void store_destroy(struct store *store);
 
 /*
- * Take the store for one unit of work: lock the connection and BEGIN
- * (IMMEDIATE when `write`). Every store_begin() is followed by exactly one
- * store_commit() or store_rollback(), on the same thread.
+ * Take the store for one unit of work (`write` is a hint; any unit may
+ * write). Every store_begin() is followed by exactly one store_commit() or
+ * store_rollback(), on the same thread.
+ *
+ * Group commit: each unit runs in a savepoint of a transaction that may be
+ * shared with the units of other threads waiting for the store; the last
+ * unit of a group (the one that finds nobody waiting, or the
+ * STORE_GROUP_MAX-th) commits it. store_commit() returns only once the
+ * unit's writes are committed, so an answer sent after it is durable.
  */
 enum store_status store_begin(struct store *store, bool write);
-/* COMMIT and release. On failure the work is rolled back and released. */
+/* Keep the unit's work and release the store; returns once it is committed
+ * (STORE_ERROR when the group's COMMIT failed: the work is lost). */
 enum store_status store_commit(struct store *store);
-/* ROLLBACK and release. */
+/* Undo the unit's work and release the store. */
 void store_rollback(struct store *store);
 
 /* The number of accounts: 0 means a new store that fixtures may seed. */
 enum store_status store_account_count(struct store *store, int64_t *count);
+
+/*
+ * Copy the WAL back into the database file when it holds at least
+ * `min_frames` frames (0: always), on the store's second connection, so
+ * that neither the copy nor its fsync happens inside a request. Does not
+ * take the store; call it from one thread (the scheduler). A no-op for an
+ * in-memory store.
+ */
+enum store_status store_checkpoint(struct store *store, int min_frames);
 
 /* The SQLite error text of the last failure, for logs. */
 const char *store_last_error(struct store *store);

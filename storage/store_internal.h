@@ -6,6 +6,7 @@
 #define STORAGE_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -14,6 +15,24 @@
 
 struct store {
 	sqlite3 *db;
+	/*
+	 * Group commit (store.c): the connection's transaction may hold the work
+	 * of several callers, each in its own savepoint; it is committed by the
+	 * caller that finds nobody waiting, and the others wait for that.
+	 */
+	pthread_cond_t committed;
+	_Atomic int pending;            /* callers waiting in store_begin() for the lock */
+	bool tx_open;                   /* the shared transaction is open */
+	uint64_t group;                 /* the number of the open (or last) group */
+	uint64_t done_group;            /* the last group that ended */
+	int done_status;                /* how it ended (enum store_status) */
+	unsigned members;               /* callers in the open group so far */
+	sqlite3_int64 changes_at_begin; /* total changes when the current caller began */
+	/* A second connection, only for WAL checkpoints off the request path
+	 * (file stores only; NULL in memory). Used by one thread at a time. */
+	sqlite3 *checkpointer;
+	/* frames in the WAL after the last commit (from the WAL hook) */
+	_Atomic int wal_frames;
 	pthread_mutex_t lock;
 	/* statements keyed by the address of their static SQL text */
 	const char *stmt_sql[STORE_STMT_CACHE];

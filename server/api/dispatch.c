@@ -21,14 +21,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "../../storage/store.h"
 #include "../../storage/store_account.h"
 #include "../clock.h"
 #include "../config.h"
 #include "../faults.h"
 #include "../http.h"
+#include "../random.h"
 #include "api.h"
 #include "auth.h"
 #include "protocol.h"
@@ -59,8 +58,7 @@ bool dispatch_is_api_call(const struct http_request *http)
 static void new_request_id(char out[37])
 {
 	unsigned char b[16];
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		memset(b, 0, sizeof(b));
+	random_fill(b, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],

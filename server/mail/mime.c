@@ -18,8 +18,9 @@
  */
 #include "mime.h"
 
+#include "../random.h"
+
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -916,12 +917,15 @@ static void put_entity(struct builder *b, const struct mime_message *m)
 /* "=_" + a label + random hex: "=_" never occurs in quoted-printable or base64 output. */
 static bool make_boundary(char *out, size_t size, const char *label)
 {
+	static const char digits[] = "0123456789abcdef";
 	unsigned char random[BOUNDARY_RANDOM];
 	char hex[2 * BOUNDARY_RANDOM + 1];
-	if (RAND_bytes(random, sizeof(random)) != 1)
-		return false;
-	for (size_t i = 0; i < sizeof(random); i++)
-		snprintf(hex + 2 * i, 3, "%02x", random[i]);
+	random_fill(random, sizeof(random));
+	for (size_t i = 0; i < sizeof(random); i++) {
+		hex[2 * i] = digits[random[i] >> 4];
+		hex[2 * i + 1] = digits[random[i] & 15];
+	}
+	hex[2 * BOUNDARY_RANDOM] = '\0';
 	snprintf(out, size, "=_%s_%s", label, hex);
 	return true;
 }

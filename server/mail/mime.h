@@ -78,7 +78,7 @@ enum mime_status {
  * is NULL, *len 0, and `detail` (may be NULL when `detail_size` is 0) gets
  * a one-line English explanation naming the offending input ("" on
  * MIME_OK). Memory never grows past max_size + 1 bytes. `m` is not
- * changed. Multipart boundaries come from RAND_bytes and contain "=_",
+ * changed. Multipart boundaries are random (server/random.h) and contain "=_",
  * which neither quoted-printable nor base64 output can contain.
  */
 enum mime_status mime_build(const struct mime_message *m, size_t max_size, char **out, size_t *len, char *detail,

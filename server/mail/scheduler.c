@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../../storage/store.h"
 #include "../clock.h"
 #include "../config.h"
 #include "batch.h"
@@ -59,8 +60,12 @@ enum pass_result {
 	PASS_BUSY,    /* a batch chunk was sent: go on at once */
 };
 
+/* Checkpoint the WAL once it holds this many frames (about 4 MB). */
+#define SCHEDULER_CHECKPOINT_FRAMES 4000
+
 static enum pass_result pass(struct store *store, const struct config *config)
 {
+	store_checkpoint(store, SCHEDULER_CHECKPOINT_FRAMES);
 	bool uploads = upload_process_step(store, real_now_ms(), SCHEDULER_UPLOAD_CHUNK);
 	if (batch_step(store, config, clock_now(), SCHEDULER_CHUNK))
 		return PASS_BUSY;

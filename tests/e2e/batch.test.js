@@ -81,6 +81,7 @@ const FIXTURE = {
           members: [
             { email: "num@example.net", data: { name: 42 } },
             { email: "bool@example.net", data: { name: true } },
+            { email: "null@example.net", data: { name: null } },
           ],
         },
         { name: "empty-fixture", members: [] },
@@ -361,20 +362,22 @@ test("BatchSendEmail: a blacklisted member is dropped with SendStatus 1007; the 
   assert.notEqual(full.recipients[0].deliver_status, 1, "not delivered");
 });
 
-test("BatchSendEmail: members whose data values are a number or a boolean are sent, none silently lost", async () => {
-  // Fixture members (like CreateReceiverDetailWithData) may hold numbers and booleans.
+test("BatchSendEmail: member data with a number or a boolean renders; a null value is recorded with SendStatus 3010", async () => {
+  // Fixture members (like CreateReceiverDetailWithData) may hold numbers, booleans and null.
   const id = await send(await request({}, { group: "typed-values" }));
   const t = await done(id);
-  assert.equal(t.RequestCount, 2);
+  assert.equal(t.RequestCount, 3);
+  assert.equal(t.SendCount, 2, "the member whose data cannot render is not counted as sent");
   const list = await messagesOf(id);
-  const num = list.find((m) => m.to[0] === "num@example.net");
-  assert.ok(num, "the member with a number is sent");
-  assert.equal(num.subject, "Hello 42");
-  assert.ok(
-    list.some((m) => m.to[0] === "bool@example.net"),
-    `the member with {"name": true}, which the group accepted, has no message; task: ${JSON.stringify(t)}`,
-  );
   assert.equal(list.length, t.RequestCount, "one message (sent or failed) per member counted in RequestCount");
+  const by = Object.fromEntries(list.map((m) => [m.to[0], m]));
+  assert.equal(by["num@example.net"].subject, "Hello 42");
+  assert.equal(by["bool@example.net"].subject, "Hello true");
+  assert.equal((await message(by["bool@example.net"].id)).text, "Hi true");
+  const failed = await message(by["null@example.net"].id);
+  assert.equal(failed.recipients.length, 1);
+  assert.equal(failed.recipients[0].send_status, 3010);
+  assert.notEqual(failed.recipients[0].deliver_status, 1, "not delivered");
 });
 
 // ---- scheduled and recurring tasks (own emulators: they move the clock) --------------------------------

@@ -334,6 +334,39 @@ test("SendEmail with Simple (allow_simple account): Html and Text as given, subj
   assert.equal((await messageView(r.MessageId)).template_id, null);
 });
 
+test("SendEmail: the unsubscribe footer goes inside the HTML body, before </body>", async () => {
+  const html = "<html><body><p>Body</p></body></html>";
+  const r = await sdk().SendEmail(await request({ Template: undefined, Simple: { Html: b64(html) }, Unsubscribe: "2" }));
+  const { mail } = await parsed(r.MessageId);
+  assert.match(mail.html, /^<html><body><p>Body<\/p><p [^>]*><a href="[^"]+"[^>]*>To stop receiving these emails, unsubscribe here<\/a><\/p><\/body><\/html>$/);
+});
+
+test("SendEmail: MessageId date and the Date header follow the emulator's clock", async () => {
+  await withEmulator({}, async (emu) => {
+    const moved = await advanceClock(emu, 10 * 86400);
+    assert.equal(moved.status, 200, moved.text);
+    const now = moved.json.timestamp;
+    const c = rawClient(emu);
+    const id = (await c.call("ListEmailTemplates", { Limit: 100, Offset: 0 })).TemplatesMetadata.find(
+      (t) => t.TemplateName === "welcome",
+    ).TemplateID;
+    const r = await c.call("SendEmail", {
+      FromEmailAddress: SENDER,
+      Destination: ["later@example.net"],
+      Subject: "Hi",
+      Template: { TemplateID: id, TemplateData: '{"name":"x"}' },
+    });
+    const stamp = MESSAGE_ID_RE.exec(r.MessageId)[1];
+    const [y, mo, d, hh, mi, ss] = stamp.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/).slice(1).map(Number);
+    const stampSeconds = Date.UTC(y, mo - 1, d, hh, mi, ss) / 1000 - 8 * 3600; // the stamp is CST
+    const diff = stampSeconds - now;
+    assert.ok(diff >= 0 && diff <= 5, `MessageId stamp ${stamp} (CST) is the emulator's time, ${diff} s from it`);
+    const { mail } = await parsed(r.MessageId, emu);
+    const skew = mail.date.getTime() / 1000 - now;
+    assert.ok(skew >= -1 && skew <= 5, `Date header ${mail.date.toISOString()} is the emulator's time`);
+  });
+});
+
 test("SendEmail with Simple Text only: a single text/plain body", async () => {
   const r = await sdk().SendEmail(await request({ Template: undefined, Simple: { Text: b64("only text") } }));
   const { mail, text } = await parsed(r.MessageId);
@@ -653,7 +686,7 @@ test("FailedOperation.InvalidTemplateID: a template still under review with --re
   });
 });
 
-test("FailedOperation.WrongContentJson: TemplateData not a JSON object, or a value that is an object", async () => {
+test("FailedOperation.WrongContentJson: TemplateData not a JSON object, or a value that is an object, an array or null", async () => {
   const id = await templateId("welcome");
   for (const data of ["not json", "[1]", '"name"', '{"name":"x"']) {
     await expectError(
@@ -661,10 +694,21 @@ test("FailedOperation.WrongContentJson: TemplateData not a JSON object, or a val
       "FailedOperation.WrongContentJson",
     );
   }
-  await expectError(
-    api().tc3("SendEmail", await request({ Template: { TemplateID: id, TemplateData: '{"name":{"a":1}}' } })),
-    "FailedOperation.WrongContentJson",
-  );
+  for (const value of ['{"a":1}', "[1]", "null"]) {
+    await expectError(
+      api().tc3("SendEmail", await request({ Template: { TemplateID: id, TemplateData: `{"name":${value}}` } })),
+      "FailedOperation.WrongContentJson",
+    );
+  }
+});
+
+test("SendEmail: TemplateData numbers and booleans render as JSON writes them", async () => {
+  for (const [value, shown] of [["42", "42"], ["2.5", "2.5"], ["true", "true"], ["false", "false"]]) {
+    const r = await sdk().SendEmail(await request({ Template: { TemplateID: await templateId("welcome"), TemplateData: `{"name":${value}}` } }));
+    const view = await messageView(r.MessageId);
+    assert.equal(view.subject, `Hi ${shown}`);
+    assert.equal(view.text, `Hi ${shown}`);
+  }
 });
 
 test("InvalidParameterValue.TemplateNotMatchData: a missing variable; an extra variable", async () => {
