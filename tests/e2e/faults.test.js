@@ -154,3 +154,50 @@ test("RequestLimitExceeded: --rate-limit documented allows 20 GetEmailTemplate a
     await api.GetEmailTemplate({ TemplateID: 1 });
   });
 });
+
+// Codes with no realistic trigger in a local emulator (billing, reputation,
+// service trouble, network policy): reachable only through fault injection.
+// tests/unit/check_error_tests.py reads this list.
+const FAULT_ONLY = [
+  "AuthFailure.MFAFailure",
+  "DryRunOperation",
+  "FailedOperation",
+  "FailedOperation.HighRejectionRate",
+  "FailedOperation.InsufficientBalance",
+  "FailedOperation.ProtocolCheckErr",
+  "FailedOperation.RejectedByRecipients",
+  "FailedOperation.SendEmailErr",
+  "FailedOperation.ServiceNotAvailable",
+  "FailedOperation.TemporaryBlocked",
+  "InternalError",
+  "IpInBlacklist",
+  "IpNotInWhitelist",
+  "NoSuchProduct",
+  "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+  "RequestLimitExceeded.IPLimitExceeded",
+  "RequestLimitExceeded.UinLimitExceeded",
+  "ResourceInUse",
+  "ResourceInsufficient",
+  "ResourceUnavailable",
+  "ResponseSizeLimitExceeded",
+  "ServiceUnavailable",
+  "UnauthorizedOperation",
+];
+
+test("every fault-only code reaches the SDK through an injected rule", async () => {
+  const api = chinaClient(h.emu, { language: "en-US" });
+  for (const code of FAULT_ONLY) {
+    await faults(h.emu, "DELETE");
+    const r = await faults(h.emu, "POST", { action: "SendEmail", code, count: 1 });
+    assert.equal(r.status, 201, `${code}: ${JSON.stringify(r.json)}`);
+    await expectError(
+      api.SendEmail({
+        FromEmailAddress: "Example <noreply@example.com>",
+        Destination: ["user@example.net"],
+        Template: { TemplateID: 1, TemplateData: '{"name":"A"}' },
+        Subject: "Hi",
+      }),
+      code,
+    );
+  }
+});

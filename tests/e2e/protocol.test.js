@@ -240,6 +240,29 @@ test("AuthFailure.SecretIdNotFound: v1 with an unknown SecretId", async () => {
   await expectError(res, "AuthFailure.SecretIdNotFound");
 });
 
+test("AuthFailure.InvalidSecretId: an unknown SecretId that is not shaped like a Tencent Cloud key", async () => {
+  const res = await raw().tc3("ListEmailTemplates", LIST, { secretId: "my-test-key" });
+  await expectError(res, "AuthFailure.InvalidSecretId");
+});
+
+test("AuthFailure.TokenFailure: an X-TC-Token the credential does not have", async () => {
+  const res = await raw().tc3("ListEmailTemplates", LIST, { headers: { "X-TC-Token": "temporary-token" } });
+  await expectError(res, "AuthFailure.TokenFailure");
+});
+
+test("AuthFailure.TokenFailure: a v1 Token the credential does not have", async () => {
+  const res = await raw().v1("ListEmailTemplates", { ...LIST, Token: "temporary-token" });
+  await expectError(res, "AuthFailure.TokenFailure");
+});
+
+test("InvalidRequest: a multipart/form-data body (no SES action takes one)", async () => {
+  const res = await raw().tc3("ListEmailTemplates", LIST, {
+    contentType: "multipart/form-data; boundary=x",
+    body: "--x\r\nContent-Disposition: form-data; name=\"Limit\"\r\n\r\n10\r\n--x--\r\n",
+  });
+  await expectError(res, "InvalidRequest");
+});
+
 test("AuthFailure.InvalidAuthorization: TC3 Authorization without SignedHeaders/Signature", async () => {
   const res = await raw().tc3("ListEmailTemplates", LIST, {
     authorization: "TC3-HMAC-SHA256 Credential=garbage",
