@@ -20,6 +20,7 @@
  */
 #include "store_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,25 +106,73 @@ const char *store_last_error(struct store *store)
 	return store && store->db ? sqlite3_errmsg(store->db) : "no store";
 }
 
+static unsigned slot_of(const char *sql, unsigned cap)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (unsigned)(h >> 32) & (cap - 1);
+}
+
+/* Double the statement table; false when out of memory (the table is unchanged). */
+static bool grow_statements(struct store *store)
+{
+	unsigned cap = store->stmt_cap ? store->stmt_cap * 2 : 256;
+	const char **keys = calloc(cap, sizeof(*keys));
+	sqlite3_stmt **stmts = calloc(cap, sizeof(*stmts));
+	if (!keys || !stmts) {
+		free(keys);
+		free(stmts);
+		return false;
+	}
+	for (unsigned i = 0; i < store->stmt_cap; i++) {
+		if (!store->stmt_sql[i])
+			continue;
+		unsigned j = slot_of(store->stmt_sql[i], cap);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = store->stmt_sql[i];
+		stmts[j] = store->stmt[i];
+	}
+	free(store->stmt_sql);
+	free(store->stmt);
+	store->stmt_sql = keys;
+	store->stmt = stmts;
+	store->stmt_cap = cap;
+	return true;
+}
+
 sqlite3_stmt *store_stmt(struct store *store, const char *sql)
 {
-	for (unsigned i = 0; i < store->stmt_count; i++) {
-		if (store->stmt_sql[i] == sql) {
-			sqlite3_reset(store->stmt[i]);
-			sqlite3_clear_bindings(store->stmt[i]);
-			return store->stmt[i];
+	if (store->stmt_cap) {
+		for (unsigned i = slot_of(sql, store->stmt_cap); store->stmt_sql[i]; i = (i + 1) & (store->stmt_cap - 1)) {
+			if (store->stmt_sql[i] == sql) {
+				sqlite3_reset(store->stmt[i]);
+				sqlite3_clear_bindings(store->stmt[i]);
+				return store->stmt[i];
+			}
 		}
 	}
+	if (2 * (store->stmt_count + 1) > store->stmt_cap && !grow_statements(store))
+		return NULL;
 	sqlite3_stmt *stmt = NULL;
 	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
 		return NULL;
-	if (store->stmt_count < STORE_STMT_CACHE) {
-		store->stmt_sql[store->stmt_count] = sql;
-		store->stmt[store->stmt_count++] = stmt;
-	}
-	/* The cache is sized above the number of statements in storage/; an
-	 * overflow would leak the statement, so it is a programming error. */
+	unsigned i = slot_of(sql, store->stmt_cap);
+	while (store->stmt_sql[i])
+		i = (i + 1) & (store->stmt_cap - 1);
+	store->stmt_sql[i] = sql;
+	store->stmt[i] = stmt;
+	store->stmt_count++;
 	return stmt;
+}
+
+/* Reset every cached statement, so that none holds the transaction open. */
+static void reset_statements(struct store *store)
+{
+	for (unsigned i = 0; i < store->stmt_cap; i++)
+		if (store->stmt[i])
+			sqlite3_reset(store->stmt[i]);
 }
 
 /* Run the section of schema.sql for migration `n`; false when absent. */
@@ -231,8 +280,11 @@ void store_destroy(struct store *store)
 {
 	if (!store)
 		return;
-	for (unsigned i = 0; i < store->stmt_count; i++)
-		sqlite3_finalize(store->stmt[i]);
+	for (unsigned i = 0; i < store->stmt_cap; i++)
+		if (store->stmt[i])
+			sqlite3_finalize(store->stmt[i]);
+	free(store->stmt_sql);
+	free(store->stmt);
 	if (store->checkpointer)
 		sqlite3_close(store->checkpointer);
 	if (store->db)
@@ -287,8 +339,7 @@ enum store_status store_begin(struct store *store, bool write)
 static enum store_status commit_group(struct store *store)
 {
 	static const char commit[] = "COMMIT";
-	for (unsigned i = 0; i < store->stmt_count; i++)
-		sqlite3_reset(store->stmt[i]);
+	reset_statements(store);
 	enum store_status status = STORE_OK;
 	if (step_static(store, commit) != SQLITE_DONE) {
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -338,8 +389,7 @@ void store_rollback(struct store *store)
 {
 	static const char undo[] = "ROLLBACK TO unit";
 	static const char release[] = "RELEASE unit";
-	for (unsigned i = 0; i < store->stmt_count; i++)
-		sqlite3_reset(store->stmt[i]);
+	reset_statements(store);
 	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE) {
 		/* the savepoint is gone: the whole group is lost */
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -402,4 +452,22 @@ enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sq
 	*rows = items;
 	*count = n;
 	return status;
+}
+
+enum store_status store_wipe(struct store *store)
+{
+	/* Newest tables first (children before their parents), the AUTOINCREMENT
+	 * counters last; names come from the schema, never from a request. */
+	static const char list_sql[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+				       "(name NOT LIKE 'sqlite%' OR name = 'sqlite_sequence') "
+				       "ORDER BY name = 'sqlite_sequence', rowid DESC";
+	sqlite3_stmt *list = NULL;
+	int rc = sqlite3_prepare_v2(store->db, list_sql, -1, &list, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(list)) == SQLITE_ROW) {
+		char *sql = sqlite3_mprintf("DELETE FROM \"%w\"", (const char *)sqlite3_column_text(list, 0));
+		rc = sql ? sqlite3_exec(store->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+	}
+	sqlite3_finalize(list);
+	return rc == SQLITE_DONE ? STORE_OK : store_status_of(rc == SQLITE_OK ? SQLITE_ERROR : rc);
 }

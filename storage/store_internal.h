@@ -11,7 +11,6 @@
 
 #include "store.h"
 
-#define STORE_STMT_CACHE 128
 
 struct store {
 	sqlite3 *db;
@@ -34,10 +33,11 @@ struct store {
 	/* frames in the WAL after the last commit (from the WAL hook) */
 	_Atomic int wal_frames;
 	pthread_mutex_t lock;
-	/* statements keyed by the address of their static SQL text */
-	const char *stmt_sql[STORE_STMT_CACHE];
-	sqlite3_stmt *stmt[STORE_STMT_CACHE];
-	unsigned stmt_count;
+	/* prepared statements, an open-addressing table keyed by the address of
+	 * their static SQL text; stmt_cap is a power of two, at most half full */
+	const char **stmt_sql;
+	sqlite3_stmt **stmt;
+	unsigned stmt_count, stmt_cap;
 };
 
 /*
