@@ -145,7 +145,8 @@ static bool grow_statements(struct store *store)
 sqlite3_stmt *store_stmt(struct store *store, const char *sql)
 {
 	if (store->stmt_cap) {
-		for (unsigned i = slot_of(sql, store->stmt_cap); store->stmt_sql[i]; i = (i + 1) & (store->stmt_cap - 1)) {
+		for (unsigned i = slot_of(sql, store->stmt_cap); store->stmt_sql[i];
+		     i = (i + 1) & (store->stmt_cap - 1)) {
 			if (store->stmt_sql[i] == sql) {
 				sqlite3_reset(store->stmt[i]);
 				sqlite3_clear_bindings(store->stmt[i]);

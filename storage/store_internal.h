@@ -11,7 +11,6 @@
 
 #include "store.h"
 
-
 struct store {
 	sqlite3 *db;
 	/*
