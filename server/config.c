@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "version.h"
 
 static const char usage_text[] =
@@ -39,8 +41,29 @@ static const char usage_text[] =
 	"                       requests per second per account (default off)\n"
 	"  --fetch-allow HOSTS  comma-separated hosts SendEmail may fetch Attachment.FileURL\n"
 	"                       from (default 127.0.0.1,localhost,::1; '*' allows any)\n"
+	"  --log-format text|json|off\n"
+	"                       one line per API request on stderr: time (UTC), app_id,\n"
+	"                       action, result code, milliseconds, RequestId (default text)\n"
+	"  --smtp-relay URL     hand every accepted message to this SMTP server, off the\n"
+	"                       request path, with retries: smtp://HOST[:PORT] or\n"
+	"                       smtps://HOST[:PORT], optionally smtp://USER:PASSWORD@HOST\n"
+	"                       (default: no relay)\n"
+	"  --smtp-user NAME     user name for SMTP AUTH on the relay\n"
+	"  --smtp-password PASS password for SMTP AUTH on the relay\n"
+	"  --smtp-starttls on|off\n"
+	"                       require STARTTLS on an smtp:// relay (default off)\n"
+	"  --smtp-retries N     attempts after a failed one, 0-20 (default 5)\n"
+	"  --smtp-retry-delay MS\n"
+	"                       wait before the first retry, doubled for each next one\n"
+	"                       (default 1000)\n"
+	"  --http-timeout SECONDS\n"
+	"                       close a connection that sends nothing for this long,\n"
+	"                       1-3600 (default 30)\n"
 	"  --help               print this help and exit\n"
-	"  --version            print the version and exit\n";
+	"  --version            print the version and exit\n"
+	"  --probe [URL]        check a running emulator instead of serving: GET URL\n"
+	"                       (default http://127.0.0.1:PORT/_emulator/health, PORT\n"
+	"                       from --listen), exit 0 on HTTP 200 with \"ok\", else 1\n";
 
 const char *config_auth_name(enum config_auth auth)
 {
@@ -50,6 +73,19 @@ const char *config_auth_name(enum config_auth auth)
 const char *config_review_name(enum config_review review)
 {
 	return review == CONFIG_REVIEW_MANUAL ? "manual" : "auto";
+}
+
+const char *config_log_format_name(enum config_log_format format)
+{
+	switch (format) {
+	case CONFIG_LOG_JSON:
+		return "json";
+	case CONFIG_LOG_OFF:
+		return "off";
+	case CONFIG_LOG_TEXT:
+		break;
+	}
+	return "text";
 }
 
 static bool parse_port(const char *s, uint16_t *port)
@@ -116,11 +152,22 @@ enum setting {
 	SET_SEND_LIMITS,
 	SET_FETCH_ALLOW,
 	SET_RATE_LIMIT,
+	SET_LOG_FORMAT,
+	SET_SMTP_RELAY,
+	SET_SMTP_USER,
+	SET_SMTP_PASSWORD,
+	SET_SMTP_STARTTLS,
+	SET_SMTP_RETRIES,
+	SET_SMTP_RETRY_DELAY,
+	SET_HTTP_TIMEOUT,
 	SET_COUNT
 };
 
-static const char *const setting_names[SET_COUNT] = {"listen",  "db",          "fixtures",    "auth",      "review",
-						     "threads", "send-limits", "fetch-allow", "rate-limit"};
+static const char *const setting_names[SET_COUNT] = {
+	"listen",           "db",          "fixtures",      "auth",          "review",
+	"threads",          "send-limits", "fetch-allow",   "rate-limit",    "log-format",
+	"smtp-relay",       "smtp-user",   "smtp-password", "smtp-starttls", "smtp-retries",
+	"smtp-retry-delay", "http-timeout"};
 
 static bool parse_on_off(const char *value, bool *out)
 {
@@ -140,6 +187,70 @@ static bool parse_hosts(char *dst, size_t size, const char *value)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:*,[]", *p))
 			return false;
 	return copy_path(dst, size, value);
+}
+
+/* A whole decimal number from `min` to `max`. */
+static bool parse_unsigned(const char *value, long min, long max, unsigned *out)
+{
+	char *end;
+	if (*value < '0' || *value > '9')
+		return false;
+	errno = 0;
+	long n = strtol(value, &end, 10);
+	if (errno || end == value || *end || n < min || n > max)
+		return false;
+	*out = (unsigned)n;
+	return true;
+}
+
+/* smtp://HOST[:PORT][/EHLO-NAME] or smtps://..., as libcurl reads it; "" turns the relay off. */
+static bool parse_smtp_url(char *dst, size_t size, const char *value)
+{
+	if (!*value) {
+		dst[0] = '\0';
+		return true;
+	}
+	CURLU *url = curl_url();
+	char *scheme = NULL, *host = NULL;
+	bool ok = url && curl_url_set(url, CURLUPART_URL, value, 0) == CURLUE_OK &&
+		  curl_url_get(url, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  (strcmp(scheme, "smtp") == 0 || strcmp(scheme, "smtps") == 0) &&
+		  curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0];
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(url);
+	return ok && copy_path(dst, size, value);
+}
+
+/* The request log and the SMTP relay. */
+static bool apply_output(struct config *cfg, enum setting which, const char *value)
+{
+	switch (which) {
+	case SET_LOG_FORMAT:
+		for (int f = CONFIG_LOG_TEXT; f <= CONFIG_LOG_OFF; f++)
+			if (strcmp(value, config_log_format_name((enum config_log_format)f)) == 0) {
+				cfg->log_format = (enum config_log_format)f;
+				return true;
+			}
+		return false;
+	case SET_SMTP_RELAY:
+		return parse_smtp_url(cfg->smtp_relay, sizeof(cfg->smtp_relay), value);
+	case SET_SMTP_USER:
+		return copy_path(cfg->smtp_user, sizeof(cfg->smtp_user), value);
+	case SET_SMTP_PASSWORD:
+		return copy_path(cfg->smtp_password, sizeof(cfg->smtp_password), value);
+	case SET_SMTP_STARTTLS:
+		return parse_on_off(value, &cfg->smtp_starttls);
+	case SET_SMTP_RETRIES:
+		return parse_unsigned(value, 0, 20, &cfg->smtp_retries);
+	case SET_SMTP_RETRY_DELAY:
+		return parse_unsigned(value, 1, 3600000, &cfg->smtp_retry_delay_ms);
+	case SET_HTTP_TIMEOUT:
+		return parse_unsigned(value, 1, 3600, &cfg->http_timeout);
+	default:
+		break;
+	}
+	return false;
 }
 
 static bool apply(struct config *cfg, enum setting which, const char *value)
@@ -190,10 +301,9 @@ static bool apply(struct config *cfg, enum setting which, const char *value)
 		else
 			return false;
 		return true;
-	case SET_COUNT:
-		break;
+	default:
+		return apply_output(cfg, which, value);
 	}
-	return false;
 }
 
 static void defaults(struct config *cfg)
@@ -204,6 +314,10 @@ static void defaults(struct config *cfg)
 	cfg->auth = CONFIG_AUTH_STRICT;
 	cfg->review = CONFIG_REVIEW_AUTO;
 	memcpy(cfg->fetch_allow, "127.0.0.1,localhost,::1", sizeof("127.0.0.1,localhost,::1"));
+	cfg->log_format = CONFIG_LOG_TEXT;
+	cfg->smtp_retries = 5;
+	cfg->smtp_retry_delay_ms = 1000;
+	cfg->http_timeout = CONFIG_DEFAULT_HTTP_TIMEOUT;
 }
 
 /* Apply the environment; a bad variable is remembered in `bad` (its
@@ -226,6 +340,25 @@ static void from_environment(struct config *cfg, bool bad[SET_COUNT], char bad_t
 	}
 }
 
+/* --probe's URL: the one given, else the health route where --listen serves. */
+static enum config_status set_probe_url(struct config *cfg, const char *given, FILE *err)
+{
+	const char *host = cfg->listen_host;
+	if (strcmp(host, "0.0.0.0") == 0 || !*host)
+		host = "127.0.0.1";
+	else if (strcmp(host, "::") == 0)
+		host = "::1";
+	bool v6 = strchr(host, ':') != NULL;
+	int n = *given ? snprintf(cfg->probe_url, sizeof(cfg->probe_url), "%s", given)
+		       : snprintf(cfg->probe_url, sizeof(cfg->probe_url), "http://%s%s%s:%u/_emulator/health",
+				  v6 ? "[" : "", host, v6 ? "]" : "", (unsigned)cfg->port);
+	if (n < 0 || (size_t)n >= sizeof(cfg->probe_url)) {
+		fprintf(err, "ses-emulator: --probe URL too long\n");
+		return CONFIG_ERROR;
+	}
+	return CONFIG_PROBE;
+}
+
 enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE *out, FILE *err)
 {
 	static const struct option options[] = {
@@ -238,11 +371,21 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 		{"send-limits", required_argument, NULL, SET_SEND_LIMITS},
 		{"fetch-allow", required_argument, NULL, SET_FETCH_ALLOW},
 		{"rate-limit", required_argument, NULL, SET_RATE_LIMIT},
+		{"log-format", required_argument, NULL, SET_LOG_FORMAT},
+		{"smtp-relay", required_argument, NULL, SET_SMTP_RELAY},
+		{"smtp-user", required_argument, NULL, SET_SMTP_USER},
+		{"smtp-password", required_argument, NULL, SET_SMTP_PASSWORD},
+		{"smtp-starttls", required_argument, NULL, SET_SMTP_STARTTLS},
+		{"smtp-retries", required_argument, NULL, SET_SMTP_RETRIES},
+		{"smtp-retry-delay", required_argument, NULL, SET_SMTP_RETRY_DELAY},
+		{"http-timeout", required_argument, NULL, SET_HTTP_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"probe", optional_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
+	const char *probe = NULL;
 	bool bad_env[SET_COUNT];
 	char bad_text[SET_COUNT][160];
 
@@ -255,6 +398,11 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 		if (opt == 'h') {
 			fputs(usage_text, out);
 			return CONFIG_EXIT_OK;
+		}
+		if (opt == 'P') {
+			/* "--probe URL" as well as "--probe=URL": a next word that is no flag */
+			probe = optarg ? optarg : optind < argc && argv[optind][0] != '-' ? argv[optind++] : "";
+			continue;
 		}
 		if (opt == 'V') {
 			fprintf(out, "ses-emulator %s (SES API 2020-10-02)\n", SES_EMULATOR_VERSION);
@@ -288,5 +436,5 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 			return CONFIG_ERROR;
 		}
 	}
-	return CONFIG_OK;
+	return probe ? set_probe_url(cfg, probe, err) : CONFIG_OK;
 }

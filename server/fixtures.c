@@ -1,10 +1,12 @@
 /*
  * Fixture loading.
  *
- * Owns: reading the fixture file (or the built-in default), checking its
- * shape with the path of any offending field, and seeding a new store in
- * one transaction. Never: loads into a store that already holds accounts,
- * so a restart on the same --db never duplicates anything.
+ * Owns: reading the fixture file (or the built-in default) once, checking
+ * its shape with the path of any offending field, seeding a new store in one
+ * transaction, and replacing the whole store by a fixture (reset, POST
+ * /_emulator/fixtures) in one transaction. Never: seeds a store that already
+ * holds accounts at start, so a restart on the same --db never duplicates
+ * anything; never adds to a store it did not empty first.
  */
 #include "fixtures.h"
 
@@ -18,16 +20,23 @@
 
 #include "../storage/store.h"
 #include "../storage/store_account.h"
+#include "../storage/store_blacklist.h"
 #include "../storage/store_identity.h"
+#include "../storage/store_message.h"
 #include "../storage/store_receiver.h"
 #include "../storage/store_sender.h"
 #include "../storage/store_template.h"
+#include "../storage/store_unsubscribe.h"
 #include "api/address.h"
 #include "api/identity.h"
 #include "api/receiver.h"
+#include "api/send.h"
 #include "clock.h"
 
 extern const char *const fixtures_default_json;
+
+/* The IspDesc of a fixture bounce without a "reason" (the mailbox simulator's). */
+#define FIXTURE_BOUNCE_REASON "550 5.1.1 The email account that you tried to reach does not exist."
 
 /* The loader's state: where we are in the document, for messages. */
 struct loader {
@@ -47,6 +56,11 @@ static bool fail(struct loader *l, const char *path, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	snprintf(l->err, l->err_size, "fixture %s: %s: %s", l->name, path, detail);
+	/* One line whatever the fixture holds: a key or value quoted in the
+	 * message may contain control characters. */
+	for (char *c = l->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return false;
 }
 
@@ -161,9 +175,116 @@ static bool load_credentials(struct loader *l, const cJSON *account, int64_t id,
 	return true;
 }
 
+/* A whole number from `min` to `max` at obj.key into *out; *out unchanged when absent. */
+static bool get_int(struct loader *l, const cJSON *obj, const char *key, const char *path, int64_t min, int64_t max,
+		    int64_t *out)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return true;
+	char at[256];
+	snprintf(at, sizeof(at), "%s.%s", path, key);
+	if (!cJSON_IsNumber(item) || item->valuedouble < (double)min || item->valuedouble > (double)max ||
+	    item->valuedouble != (double)(int64_t)item->valuedouble)
+		return fail(l, at, "must be a whole number from %lld to %lld", (long long)min, (long long)max);
+	*out = (int64_t)item->valuedouble;
+	return true;
+}
+
+/* One of `names` (NULL-terminated) at obj.key, as its index into *out; unchanged when absent. */
+static bool get_choice(struct loader *l, const cJSON *obj, const char *key, const char *path, const char *const *names,
+		       const char *usage, int *out)
+{
+	bool ok = true;
+	const char *value = get_string(l, obj, key, path, false, NULL, &ok);
+	if (!ok || !value)
+		return ok;
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(names[i], value) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	char at[256];
+	snprintf(at, sizeof(at), "%s.%s", path, key);
+	return fail(l, at, "must be %s", usage);
+}
+
+/* An identity's state: "verified" (a bool) or "status" (a name), not both. */
+static bool identity_status(struct loader *l, const cJSON *item, const char *at, int *status)
+{
+	/* indexes are enum store_identity_status */
+	static const char *const names[] = {"pending", "verified", "failed", NULL};
+	bool ok = true;
+	bool verified = get_bool(l, item, "verified", at, true, &ok);
+	*status = verified ? STORE_IDENTITY_VERIFIED : STORE_IDENTITY_PENDING;
+	if (!ok)
+		return false;
+	if (cJSON_GetObjectItemCaseSensitive(item, "verified") && cJSON_GetObjectItemCaseSensitive(item, "status")) {
+		char where[300];
+		snprintf(where, sizeof(where), "%.250s.status", at);
+		return fail(l, where, "give either verified or status, not both");
+	}
+	return get_choice(l, item, "status", at, names, "verified, pending or failed", status);
+}
+
+/* The most tags an identity has (CreateEmailIdentity's TagList limit). */
+#define FIXTURE_MAX_TAGS 50
+
+/* One tag {"key","value"} appended to `tags` as the API stores it; false with the error set. */
+static bool add_tag(struct loader *l, const cJSON *tag, const char *where, cJSON *tags)
+{
+	static const char *const tag_keys[] = {"key", "value", NULL};
+	bool ok = check_keys(l, tag, where, tag_keys);
+	const char *key = ok ? get_string(l, tag, "key", where, false, NULL, &ok) : NULL;
+	const char *value = ok ? get_string(l, tag, "value", where, false, "", &ok) : "";
+	if (!ok)
+		return false;
+	if (!key) {
+		char at[320];
+		snprintf(at, sizeof(at), "%.300s.key", where);
+		return fail(l, at, "is required");
+	}
+	cJSON *stored = cJSON_CreateObject();
+	if (!cJSON_AddItemToArray(tags, stored) || !cJSON_AddStringToObject(stored, "TagKey", key) ||
+	    !cJSON_AddStringToObject(stored, "TagValue", value))
+		return fail(l, where, "out of memory");
+	return true;
+}
+
+/*
+ * An identity's tags [{"key","value"}] as the API stores its TagList
+ * ([{"TagKey","TagValue"}], compact JSON, caller frees); "[]" when absent.
+ * NULL with the error set.
+ */
+static char *identity_tags(struct loader *l, const cJSON *item, const char *at)
+{
+	bool ok = true;
+	const cJSON *list = get_array(l, item, "tags", at, &ok);
+	if (ok && cJSON_GetArraySize(list) > FIXTURE_MAX_TAGS)
+		ok = fail(l, at, "an identity has at most %d tags", FIXTURE_MAX_TAGS);
+	cJSON *tags = ok ? cJSON_CreateArray() : NULL;
+	if (!ok)
+		list = NULL;
+	int i = 0;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, list)
+	{
+		char where[300];
+		snprintf(where, sizeof(where), "%.250s.tags[%d]", at, i++);
+		if (!(ok = add_tag(l, tag, where, tags)))
+			break;
+	}
+	char *text = ok && tags ? cJSON_PrintUnformatted(tags) : NULL;
+	cJSON_Delete(tags);
+	if (ok && !text)
+		fail(l, at, "out of memory");
+	return text;
+}
+
 static bool load_identities(struct loader *l, const cJSON *account, int64_t id, const char *path)
 {
-	static const char *const keys[] = {"domain", "verified", "dkim_option", NULL};
+	static const char *const keys[] = {"domain", "verified", "status", "dkim_option", "tags", NULL};
 	bool ok = true;
 	const cJSON *list = get_array(l, account, "identities", path, &ok);
 	int i = 0;
@@ -175,23 +296,29 @@ static bool load_identities(struct loader *l, const cJSON *account, int64_t id, 
 		if (!check_keys(l, item, at, keys))
 			return false;
 		const char *domain = get_string(l, item, "domain", at, true, "", &ok);
-		bool verified = get_bool(l, item, "verified", at, true, &ok);
-		if (!ok)
+		int status = STORE_IDENTITY_VERIFIED;
+		int64_t dkim = 0;
+		if (!ok || !identity_status(l, item, at, &status) || !get_int(l, item, "dkim_option", at, 0, 2, &dkim))
 			return false;
 		if (!identity_domain_valid(domain))
 			return fail(l, at, "'%s' is not a valid domain", domain);
+		char *tags = identity_tags(l, item, at);
+		if (!tags)
+			return false;
 		char key[512];
-		identity_new_dkim_key(0, key, sizeof(key));
+		identity_new_dkim_key((int)dkim, key, sizeof(key));
 		struct store_identity row = {
 			.domain = (char *)domain,
-			.status = verified ? STORE_IDENTITY_VERIFIED : STORE_IDENTITY_PENDING,
-			.tags = "[]",
+			.dkim_option = (int)dkim,
+			.status = status,
+			.tags = tags,
 			.dkim_key = key,
 		};
-		enum store_status status = store_identity_create(l->store, id, &row, l->now);
-		if (status == STORE_EXISTS)
+		enum store_status stored = store_identity_create(l->store, id, &row, l->now);
+		free(tags);
+		if (stored == STORE_EXISTS)
 			return fail(l, at, "domain '%s' is listed twice", domain);
-		if (status != STORE_OK)
+		if (stored != STORE_OK)
 			return fail(l, at, "cannot store: %s", store_last_error(l->store));
 	}
 	return true;
@@ -210,20 +337,16 @@ static bool load_senders(struct loader *l, const cJSON *account, int64_t id, con
 		snprintf(at, sizeof(at), "%s.senders[%d]", path, i++);
 		if (!check_keys(l, item, at, keys))
 			return false;
+		/* indexes are enum store_sender_status */
+		static const char *const states[] = {"pending", "approved", "rejected", NULL};
 		const char *address = get_string(l, item, "address", at, true, "", &ok);
 		const char *name = get_string(l, item, "name", at, false, "", &ok);
-		const char *state = get_string(l, item, "status", at, false, "approved", &ok);
-		if (!ok)
+		int status = STORE_SENDER_APPROVED;
+		if (!ok || !get_choice(l, item, "status", at, states, "approved, pending or rejected", &status))
 			return false;
 		const char *at_sign = strrchr(address, '@');
 		if (!at_sign || at_sign == address || !at_sign[1])
 			return fail(l, at, "'%s' is not an email address", address);
-		int status = strcmp(state, "approved") == 0   ? STORE_SENDER_APPROVED
-			     : strcmp(state, "pending") == 0  ? STORE_SENDER_PENDING
-			     : strcmp(state, "rejected") == 0 ? STORE_SENDER_REJECTED
-							      : -1;
-		if (status < 0)
-			return fail(l, at, "status must be approved, pending or rejected");
 		struct store_identity identity = {0};
 		enum store_status found = store_identity_get(l->store, id, at_sign + 1, &identity);
 		store_identity_finish(&identity);
@@ -241,7 +364,9 @@ static bool load_senders(struct loader *l, const cJSON *account, int64_t id, con
 
 static bool load_templates(struct loader *l, const cJSON *account, int64_t id, const char *path)
 {
-	static const char *const keys[] = {"name", "html", "text", "status", NULL};
+	static const char *const keys[] = {"id", "name", "html", "text", "status", "review_reason", NULL};
+	/* indexes are enum store_template_status */
+	static const char *const states[] = {"approved", "pending", "rejected", NULL};
 	bool ok = true;
 	const cJSON *list = get_array(l, account, "templates", path, &ok);
 	int i = 0;
@@ -255,21 +380,25 @@ static bool load_templates(struct loader *l, const cJSON *account, int64_t id, c
 		const char *name = get_string(l, item, "name", at, true, "", &ok);
 		const char *html = get_string(l, item, "html", at, false, NULL, &ok);
 		const char *text = get_string(l, item, "text", at, false, NULL, &ok);
-		const char *state = get_string(l, item, "status", at, false, "approved", &ok);
-		if (!ok)
+		const char *reason = get_string(l, item, "review_reason", at, false, "", &ok);
+		int status = STORE_TEMPLATE_APPROVED;
+		int64_t wanted = 0;
+		if (!ok || !get_choice(l, item, "status", at, states, "approved, pending or rejected", &status) ||
+		    !get_int(l, item, "id", at, 1, 4294967295LL, &wanted))
 			return false;
 		if (!html && !text)
 			return fail(l, at, "needs html, text or both");
-		int status = strcmp(state, "approved") == 0   ? STORE_TEMPLATE_APPROVED
-			     : strcmp(state, "pending") == 0  ? STORE_TEMPLATE_PENDING
-			     : strcmp(state, "rejected") == 0 ? STORE_TEMPLATE_REJECTED
-							      : -1;
-		if (status < 0)
-			return fail(l, at, "status must be approved, pending or rejected");
-		struct store_template row = {
-			.name = (char *)name, .html = (char *)html, .text = (char *)text, .status = status};
+		struct store_template row = {.id = wanted,
+					     .name = (char *)name,
+					     .html = (char *)html,
+					     .text = (char *)text,
+					     .status = status,
+					     .review_reason = (char *)reason};
 		int64_t template_id;
-		if (store_template_create(l->store, id, &row, l->now, &template_id) != STORE_OK)
+		enum store_status stored = store_template_create(l->store, id, &row, l->now, &template_id);
+		if (stored == STORE_EXISTS)
+			return fail(l, at, "template id %lld is used twice", (long long)wanted);
+		if (stored != STORE_OK)
 			return fail(l, at, "cannot store: %s", store_last_error(l->store));
 	}
 	return true;
@@ -317,21 +446,23 @@ static bool load_member(struct loader *l, const cJSON *item, int64_t account, in
 
 static bool load_group(struct loader *l, const cJSON *item, int64_t account, const char *at)
 {
-	static const char *const keys[] = {"name", "description", "members", NULL};
+	static const char *const keys[] = {"id", "name", "description", "members", NULL};
 	bool ok = true;
 	if (!check_keys(l, item, at, keys))
 		return false;
 	const char *name = get_string(l, item, "name", at, true, "", &ok);
 	const char *description = get_string(l, item, "description", at, false, "", &ok);
 	const cJSON *members = get_array(l, item, "members", at, &ok);
-	if (!ok)
+	int64_t group = 0;
+	if (!ok || !get_int(l, item, "id", at, 1, 4294967295LL, &group))
 		return false;
 	if (cJSON_GetArraySize(members) > 50000)
 		return fail(l, at, "a group holds at most 50000 members");
-	int64_t group = 0;
-	enum store_status status = store_receiver_create(l->store, account, name, description, l->now, &group);
+	enum store_status status =
+		group ? store_receiver_create_with_id(l->store, account, group, name, description, l->now)
+		      : store_receiver_create(l->store, account, name, description, l->now, &group);
 	if (status == STORE_EXISTS)
-		return fail(l, at, "group name '%s' is used twice", name);
+		return fail(l, at, "group name '%s' or id %lld is used twice", name, (long long)group);
 	if (status != STORE_OK ||
 	    store_receiver_set_status(l->store, account, group, STORE_RECEIVER_UPLOADED) != STORE_OK)
 		return fail(l, at, "cannot store: %s", store_last_error(l->store));
@@ -365,12 +496,121 @@ static bool load_receivers(struct loader *l, const cJSON *account, int64_t id, c
 	return ok;
 }
 
+/* blacklist[]: the custom blacklist; an expire_date in the past seeds an expired entry. */
+static bool load_blacklist(struct loader *l, const cJSON *account, int64_t id, const char *path)
+{
+	static const char *const keys[] = {"email", "expire_date", NULL};
+	bool ok = true;
+	const cJSON *list = get_array(l, account, "blacklist", path, &ok);
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[256], date[16] = "";
+		snprintf(at, sizeof(at), "%s.blacklist[%d]", path, i++);
+		if (!check_keys(l, item, at, keys))
+			return false;
+		const char *email = get_string(l, item, "email", at, true, "", &ok);
+		const char *expire = get_string(l, item, "expire_date", at, false, "", &ok);
+		int64_t day;
+		if (!ok)
+			return false;
+		if (!address_valid(email))
+			return fail(l, at, "'%s' is not an email address", email);
+		if (expire[0] && !clock_parse_date(expire, &day))
+			return fail(l, at, "expire_date must be a date \"YYYY-MM-DD\"");
+		if (expire[0])
+			clock_format_day(day, date, sizeof(date));
+		enum store_status status = store_blacklist_add(l->store, id, email, date, l->now, NULL);
+		if (status == STORE_EXISTS)
+			return fail(l, at, "address '%s' is listed twice", email);
+		if (status != STORE_OK)
+			return fail(l, at, "cannot store: %s", store_last_error(l->store));
+	}
+	return true;
+}
+
+/* bounces[]: the bounce blacklist, as if earlier mail had hard-bounced. */
+static bool load_bounces(struct loader *l, const cJSON *account, int64_t id, const char *path)
+{
+	static const char *const keys[] = {"email", "bounce_time", "reason", NULL};
+	bool ok = true;
+	const cJSON *list = get_array(l, account, "bounces", path, &ok);
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[256];
+		snprintf(at, sizeof(at), "%s.bounces[%d]", path, i++);
+		if (!check_keys(l, item, at, keys))
+			return false;
+		const char *email = get_string(l, item, "email", at, true, "", &ok);
+		const char *time = get_string(l, item, "bounce_time", at, false, "", &ok);
+		const char *reason = get_string(l, item, "reason", at, false, FIXTURE_BOUNCE_REASON, &ok);
+		int64_t when = l->now;
+		if (!ok)
+			return false;
+		if (!address_valid(email))
+			return fail(l, at, "'%s' is not an email address", email);
+		if (time[0] && !clock_parse_datetime(time, &when))
+			return fail(l, at, "bounce_time must be \"YYYY-MM-DD HH:MM:SS\" (China Standard Time)");
+		if (store_bounce_add(l->store, id, email, when, 0, "", reason) != STORE_OK)
+			return fail(l, at, "cannot store: %s", store_last_error(l->store));
+	}
+	return true;
+}
+
+/* unsubscribe_configs[]: address-level unsubscribe settings of the account's senders. */
+static bool load_unsubscribe_configs(struct loader *l, const cJSON *account, int64_t id, const char *path)
+{
+	static const char *const keys[] = {"address", "unsubscribe_config", "status", NULL};
+	bool ok = true;
+	const cJSON *list = get_array(l, account, "unsubscribe_configs", path, &ok);
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char at[256], code[8];
+		snprintf(at, sizeof(at), "%s.unsubscribe_configs[%d]", path, i++);
+		if (!check_keys(l, item, at, keys))
+			return false;
+		const char *address = get_string(l, item, "address", at, true, "", &ok);
+		const char *config = get_string(l, item, "unsubscribe_config", at, true, "", &ok);
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "status");
+		int language = 0;
+		if (!ok)
+			return false;
+		if (!send_unsubscribe_code(config, &language))
+			return fail(l, at, "unsubscribe_config must be a language code \"0\" to \"12\"");
+		if (status && !(cJSON_IsNumber(status) && (status->valuedouble == 0 || status->valuedouble == 1)))
+			return fail(l, at, "status must be 0 (off) or 1 (on)");
+		struct store_sender sender = {0};
+		enum store_status found = store_sender_get(l->store, id, address, &sender);
+		store_sender_finish(&sender);
+		if (found == STORE_NOT_FOUND)
+			return fail(l, at, "'%s' is not among the account's senders", address);
+		snprintf(code, sizeof(code), "%d", language);
+		if (found != STORE_OK ||
+		    store_unsubscribe_config_put(l->store, id, address, code, status ? (int)status->valuedouble : 1,
+						 l->now) != STORE_OK)
+			return fail(l, at, "cannot store: %s", store_last_error(l->store));
+	}
+	return true;
+}
+
+/* The account's suppression lists and unsubscribe settings (after its senders). */
+static bool load_suppression(struct loader *l, const cJSON *account, int64_t id, const char *path)
+{
+	return load_blacklist(l, account, id, path) && load_bounces(l, account, id, path) &&
+	       load_unsubscribe_configs(l, account, id, path);
+}
+
 static bool load_account(struct loader *l, const cJSON *account, const char *path)
 {
-	static const char *const keys[] = {"app_id",      "uin",          "suspended",         "enterprise_verified",
-					   "daily_quota", "allow_simple", "allow_attachments", "credentials",
-					   "identities",  "senders",      "templates",         "receivers",
-					   NULL};
+	static const char *const keys[] = {"app_id",      "uin",          "suspended",           "enterprise_verified",
+					   "daily_quota", "allow_simple", "allow_attachments",   "credentials",
+					   "identities",  "senders",      "templates",           "receivers",
+					   "blacklist",   "bounces",      "unsubscribe_configs", NULL};
 	if (!check_keys(l, account, path, keys))
 		return false;
 	const cJSON *app_id = cJSON_GetObjectItemCaseSensitive(account, "app_id");
@@ -409,7 +649,7 @@ static bool load_account(struct loader *l, const cJSON *account, const char *pat
 		return fail(l, path, "cannot store: %s", store_last_error(l->store));
 	return load_credentials(l, account, id, path) && load_identities(l, account, id, path) &&
 	       load_senders(l, account, id, path) && load_templates(l, account, id, path) &&
-	       load_receivers(l, account, id, path);
+	       load_receivers(l, account, id, path) && load_suppression(l, account, id, path);
 }
 
 bool fixtures_load_text(struct store *store, const struct config *config, const char *text, const char *name, char *err,
@@ -424,7 +664,8 @@ bool fixtures_load_text(struct store *store, const struct config *config, const 
 		snprintf(err, err_size, "fixture %s: not valid JSON (near byte %ld)", name, offset);
 		return false;
 	}
-	static const char *const keys[] = {"accounts", NULL};
+	/* "$schema" lets an editor find fixtures/schema.json; the loader ignores it */
+	static const char *const keys[] = {"$schema", "accounts", NULL};
 	bool ok = check_keys(&l, root, "$", keys);
 	const cJSON *accounts = ok ? get_array(&l, root, "accounts", "$", &ok) : NULL;
 	if (ok && !accounts)
@@ -486,47 +727,125 @@ static char *read_file(const char *path, char *err, size_t err_size)
 	return buf;
 }
 
-bool fixtures_seed(struct store *store, const struct config *config, char *err, size_t err_size)
+bool fixtures_source_init(struct fixtures_source *source, const struct config *config, char *err, size_t err_size)
 {
+	*source = (struct fixtures_source){0};
+	pthread_mutex_init(&source->lock, NULL);
 	const char *path = config->fixtures_path;
 	if (strcmp(path, "none") == 0)
 		return true;
-	char *owned = NULL;
-	const char *text = fixtures_default_json;
-	const char *name = "fixtures/default.json (built in)";
-	if (path[0]) {
-		owned = read_file(path, err, err_size);
-		if (!owned)
-			return false;
-		text = owned;
-		name = path;
+	source->text = path[0] ? read_file(path, err, err_size) : strdup(fixtures_default_json);
+	if (!source->text) {
+		if (!path[0])
+			snprintf(err, err_size, "out of memory");
+		return false;
 	}
-	bool ok = false;
+	snprintf(source->name, sizeof(source->name), "%.280s", path[0] ? path : "fixtures/default.json (built in)");
+	return true;
+}
+
+void fixtures_source_finish(struct fixtures_source *source)
+{
+	if (!source)
+		return;
+	free(source->text);
+	source->text = NULL;
+	pthread_mutex_destroy(&source->lock);
+}
+
+bool fixtures_seed(struct store *store, const struct config *config, struct fixtures_source *source, char *err,
+		   size_t err_size)
+{
+	if (!source->text)
+		return true;
 	int64_t accounts = 0;
 	if (store_begin(store, true) != STORE_OK) {
 		snprintf(err, err_size, "cannot write the database: %s", store_last_error(store));
-		goto done;
+		return false;
 	}
 	if (store_account_count(store, &accounts) != STORE_OK) {
 		snprintf(err, err_size, "cannot read the database: %s", store_last_error(store));
 		store_rollback(store);
-		goto done;
+		return false;
 	}
 	if (accounts > 0) {
 		store_rollback(store); /* a store with data is never seeded twice */
-		ok = true;
-		goto done;
+		return true;
 	}
-	if (!fixtures_load_text(store, config, text, name, err, err_size)) {
+	if (!fixtures_load_text(store, config, source->text, source->name, err, err_size)) {
 		store_rollback(store);
-		goto done;
+		return false;
 	}
 	if (store_commit(store) != STORE_OK) {
 		snprintf(err, err_size, "cannot write the database: %s", store_last_error(store));
-		goto done;
+		return false;
 	}
-	ok = true;
-done:
-	free(owned);
-	return ok;
+	return true;
+}
+
+/* Wipe and load `text` (NULL: nothing) in one unit of work; the caller holds source->lock. */
+static enum fixtures_status replace(struct store *store, const struct config *config, const char *text,
+				    const char *name, int64_t *accounts, char *err, size_t err_size)
+{
+	if (store_begin(store, true) != STORE_OK) {
+		snprintf(err, err_size, "cannot write the database: %s", store_last_error(store));
+		return FIXTURES_STORE_ERROR;
+	}
+	if (store_wipe(store) != STORE_OK) {
+		snprintf(err, err_size, "cannot empty the database: %s", store_last_error(store));
+		store_rollback(store);
+		return FIXTURES_STORE_ERROR;
+	}
+	if (text && !fixtures_load_text(store, config, text, name, err, err_size)) {
+		store_rollback(store);
+		return FIXTURES_INVALID;
+	}
+	if (store_account_count(store, accounts) != STORE_OK) {
+		snprintf(err, err_size, "cannot read the database: %s", store_last_error(store));
+		store_rollback(store);
+		return FIXTURES_STORE_ERROR;
+	}
+	if (store_commit(store) != STORE_OK) {
+		snprintf(err, err_size, "cannot write the database: %s", store_last_error(store));
+		return FIXTURES_STORE_ERROR;
+	}
+	return FIXTURES_OK;
+}
+
+enum fixtures_status fixtures_reset(struct store *store, const struct config *config, struct fixtures_source *source,
+				    int64_t *accounts, char *err, size_t err_size)
+{
+	pthread_mutex_lock(&source->lock);
+	enum fixtures_status status = replace(store, config, source->text, source->name, accounts, err, err_size);
+	pthread_mutex_unlock(&source->lock);
+	return status;
+}
+
+enum fixtures_status fixtures_load(struct store *store, const struct config *config, struct fixtures_source *source,
+				   const char *text, size_t len, const char *name, int64_t *accounts, char *err,
+				   size_t err_size)
+{
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		snprintf(err, err_size, "out of memory");
+		return FIXTURES_STORE_ERROR;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (strlen(copy) != len) {
+		free(copy);
+		snprintf(err, err_size, "fixture %s: not valid JSON (a NUL byte)", name);
+		return FIXTURES_INVALID;
+	}
+	pthread_mutex_lock(&source->lock);
+	enum fixtures_status status = replace(store, config, copy, name, accounts, err, err_size);
+	if (status == FIXTURES_OK) {
+		free(source->text);
+		source->text = copy; /* later resets return here */
+		copy = NULL;
+		snprintf(source->name, sizeof(source->name), "%s", name);
+	}
+	pthread_mutex_unlock(&source->lock);
+	free(copy);
+	return status;
 }

@@ -15,6 +15,15 @@
  * SDKs' node-fetch does) then gets a reset instead of the answer. Only a
  * client that asked "Expect: 100-continue", or one announcing more than
  * HTTP_DRAIN_LIMIT, is answered at once (and its connection closed).
+ *
+ * Hostile clients (docs/limits.md, "Connections"): a worker thread serves
+ * many connections through epoll and runs a handler only once a request is
+ * complete, so a client that trickles its request holds a connection slot,
+ * never a thread. A connection silent for the timeout (--http-timeout) is
+ * closed; at most HTTP_MAX_CONNECTIONS are served at once, with no per-IP
+ * cap (an emulator's clients usually share one address); request line and
+ * headers must fit the 64 KB connection memory (else 414/431, and the
+ * connection is closed).
  */
 #define _GNU_SOURCE
 #include "http.h"
@@ -25,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -44,6 +54,8 @@ struct http_request {
 	bool too_large;
 	bool answered;
 	uint64_t start_ns;
+	/* detached requests only (connection NULL): name, value, ..., NULL */
+	const char *const *detached_headers;
 };
 
 uint64_t http_now_ns(void)
@@ -70,6 +82,12 @@ const char *http_request_query(const struct http_request *req)
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
+	if (!req->connection) {
+		for (const char *const *h = req->detached_headers; h && h[0] && h[1]; h += 2)
+			if (strcasecmp(h[0], name) == 0)
+				return h[1];
+		return NULL;
+	}
 	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
@@ -146,6 +164,20 @@ static bool append_body(struct http_request *req, const char *data, size_t size)
 	return true;
 }
 
+bool http_response_add_header(struct http_response *resp, const char *name, const char *value)
+{
+	size_t len = strlen(value);
+	if (resp->header_count >= HTTP_EXTRA_HEADERS || len >= HTTP_HEADER_VALUE_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
+			return false;
+	struct http_header *h = &resp->headers[resp->header_count++];
+	h->name = name;
+	memcpy(h->value, value, len + 1);
+	return true;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *connection, struct http_response *out)
 {
 	if (out->drop) {
@@ -166,6 +198,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, struct h
 		MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, out->location);
 	if (out->close)
 		MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
+	for (size_t i = 0; i < out->header_count && i < HTTP_EXTRA_HEADERS; i++)
+		MHD_add_response_header(response, out->headers[i].name, out->headers[i].value);
 	enum MHD_Result ret = MHD_queue_response(connection, out->status ? out->status : 200, response);
 	MHD_destroy_response(response);
 	return ret;
@@ -231,8 +265,33 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 	return send_response(connection, &out);
 }
 
-struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, struct http_handler handler,
-				       char *err, size_t err_size)
+/*
+ * How many connections to accept at once: HTTP_MAX_CONNECTIONS, after
+ * raising the soft limit of open files towards its hard limit if needed
+ * (as Go and nginx do), minus room for the store, the relay and the
+ * listening sockets. Without that MHD's default (about 1,000, from
+ * FD_SETSIZE) applies, and a few thousand idle keep-alive clients would
+ * starve everyone else.
+ */
+static unsigned connection_limit(void)
+{
+	const rlim_t reserve = 64, want = HTTP_MAX_CONNECTIONS + reserve;
+	struct rlimit files;
+	if (getrlimit(RLIMIT_NOFILE, &files) != 0)
+		return 1000;
+	if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur < want) {
+		struct rlimit raised = files;
+		raised.rlim_cur = files.rlim_max == RLIM_INFINITY || files.rlim_max > want ? want : files.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			files = raised;
+	}
+	if (files.rlim_cur == RLIM_INFINITY || files.rlim_cur >= want)
+		return HTTP_MAX_CONNECTIONS;
+	return files.rlim_cur > 2 * reserve ? (unsigned)(files.rlim_cur - reserve) : (unsigned)(files.rlim_cur / 2);
+}
+
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, unsigned timeout_s,
+				       struct http_handler handler, char *err, size_t err_size)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
@@ -256,7 +315,8 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 	server->daemon =
 		MHD_start_daemon(flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+				 timeout_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!server->daemon) {
@@ -282,4 +342,30 @@ void http_server_destroy(struct http_server *server)
 	if (server->daemon)
 		MHD_stop_daemon(server->daemon);
 	free(server);
+}
+
+struct http_request *http_request_create_detached(const char *method, const char *path, const char *query,
+						  const char *const *headers, const char *body, size_t body_len)
+{
+	struct http_request *req = calloc(1, sizeof(*req));
+	if (!req)
+		return NULL;
+	req->method = method;
+	req->path = path;
+	req->detached_headers = headers;
+	req->start_ns = http_now_ns();
+	if ((query && !(req->query = strdup(query))) || (body_len && !append_body(req, body, body_len))) {
+		http_request_destroy_detached(req);
+		return NULL;
+	}
+	return req;
+}
+
+void http_request_destroy_detached(struct http_request *req)
+{
+	if (!req)
+		return;
+	free(req->query);
+	free(req->body);
+	free(req);
 }

@@ -13,6 +13,10 @@
 /* The documented request ceiling of the SES API (SPEC.md §2.1). */
 #define HTTP_BODY_LIMIT (8u * 1024u * 1024u)
 
+/* Room for the extra header fields of one response. */
+#define HTTP_EXTRA_HEADERS 6
+#define HTTP_HEADER_VALUE_MAX 768
+
 struct http_server;
 struct http_request;
 
@@ -25,7 +29,21 @@ struct http_response {
 	const char *location; /* a static string for redirects, else NULL */
 	bool close;           /* close the connection after answering */
 	bool drop;            /* close the connection without answering (fault injection) */
+	/* further header fields (Cache-Control, Content-Disposition, ...), set with http_response_add_header() */
+	struct http_header {
+		const char *name; /* a static string */
+		char value[HTTP_HEADER_VALUE_MAX];
+	} headers[HTTP_EXTRA_HEADERS];
+	size_t header_count;
 };
+
+/*
+ * Add a header field to the answer: `name` must be a static string, `value`
+ * is copied. False, with nothing added, when HTTP_EXTRA_HEADERS are already
+ * set, the value does not fit HTTP_HEADER_VALUE_MAX, or it holds a control
+ * character (which would split the header).
+ */
+bool http_response_add_header(struct http_response *resp, const char *name, const char *value);
 
 /* Read access to the request being answered. */
 const char *http_request_method(const struct http_request *req);
@@ -40,6 +58,20 @@ bool http_request_too_large(const struct http_request *req);
 /* Monotonic nanoseconds when the request line arrived. */
 uint64_t http_request_start_ns(const struct http_request *req);
 
+/*
+ * Test seam, for unit tests and fuzz targets that drive protocol, auth and
+ * dispatch without a socket: a request that did not come through MHD.
+ * `headers` is name, value, name, value, ..., NULL (looked up ignoring the
+ * case of names, like MHD); `method`, `path` and `headers` are the caller's
+ * and must outlive the request; `query` (NULL for none) and `body` are
+ * copied, and a body past HTTP_BODY_LIMIT marks the request too large as
+ * on the wire. Returns NULL when out of memory. The server never makes one.
+ */
+struct http_request *http_request_create_detached(const char *method, const char *path, const char *query,
+						  const char *const *headers, const char *body, size_t body_len);
+/* Free a detached request. Accepts NULL. */
+void http_request_destroy_detached(struct http_request *req);
+
 /* Decides the answer of one complete request. Runs on an MHD worker thread. */
 struct http_handler {
 	void (*handle)(void *cls, const struct http_request *req, struct http_response *resp);
@@ -47,11 +79,19 @@ struct http_handler {
 };
 
 /*
- * Start serving `handler` on host:port with `threads` workers. Returns NULL
- * and writes one line to `err` when the address cannot be used.
+ * Connections served at once (MHD_OPTION_CONNECTION_LIMIT), at most; fewer
+ * when the process may not open that many files (see http.c). Past it, new
+ * connections wait in the kernel's listen queue until one closes.
  */
-struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, struct http_handler handler,
-				       char *err, size_t err_size);
+#define HTTP_MAX_CONNECTIONS 4096
+
+/*
+ * Start serving `handler` on host:port with `threads` workers; a connection
+ * silent for `timeout_s` seconds is closed. Returns NULL and writes one line
+ * to `err` when the address cannot be used.
+ */
+struct http_server *http_server_create(const char *host, uint16_t port, unsigned threads, unsigned timeout_s,
+				       struct http_handler handler, char *err, size_t err_size);
 /* The port actually bound (useful with port 0). */
 uint16_t http_server_port(const struct http_server *server);
 /* Stop accepting, finish in-flight requests, free. Accepts NULL. */

@@ -212,3 +212,85 @@ CREATE TABLE bounces (
 ALTER TABLE accounts ADD COLUMN daily_quota INTEGER NOT NULL DEFAULT 500;
 ALTER TABLE accounts ADD COLUMN allow_simple INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN allow_attachments INTEGER NOT NULL DEFAULT 1;
+
+-- migration 4
+-- Suppression and complaints: the account's own (custom) blacklist, the
+-- address-level unsubscribe settings, the recipients who unsubscribed, and
+-- the abuse reports (complaints). The bounce blacklist is `bounces`
+-- (migration 3).
+
+-- The custom blacklist (CreateCustomBlacklist). expire_date: the CST date
+-- (YYYY-MM-DD) from whose first second the entry no longer applies; NULL
+-- for a permanent entry. Addresses are unique in an account.
+CREATE TABLE custom_blacklist (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	email TEXT NOT NULL COLLATE NOCASE,
+	expire_date TEXT,
+	created INTEGER NOT NULL,            -- emulator clock, UNIX seconds
+	UNIQUE (account_id, email)
+);
+
+-- Address-level unsubscribe settings, one per sender address. status: 0 off,
+-- 1 on; config: the link language code as the API gives it ("0" to "12").
+CREATE TABLE unsubscribe_configs (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	address TEXT NOT NULL COLLATE NOCASE,
+	config TEXT NOT NULL,
+	status INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (account_id, address)
+);
+
+-- A recipient who followed an unsubscribe link: no more mail to `recipient`
+-- from the sender address `sender`. message_id: the message whose link it was.
+CREATE TABLE unsubscribes (
+	id INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	recipient TEXT NOT NULL COLLATE NOCASE,
+	sender TEXT NOT NULL COLLATE NOCASE,
+	message_id TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	UNIQUE (account_id, recipient, sender)
+);
+
+-- Abuse reports (GetAbuseReport): one per complaining recipient of a
+-- message, kept when the message itself is deleted.
+CREATE TABLE complaints (
+	id INTEGER PRIMARY KEY,
+	account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+	message_id TEXT NOT NULL,            -- the API MessageId
+	header_id TEXT NOT NULL,             -- the message's Message-ID header, without <>
+	recipient TEXT NOT NULL COLLATE NOCASE,
+	mta TEXT NOT NULL COLLATE NOCASE,    -- the recipient's domain
+	from_address TEXT NOT NULL COLLATE NOCASE,
+	from_domain TEXT NOT NULL COLLATE NOCASE,
+	template_id INTEGER,                 -- NULL for Simple content
+	task_id INTEGER,                     -- NULL for SendEmail
+	subject TEXT NOT NULL,
+	deliver_time INTEGER NOT NULL,       -- when the message was accepted
+	complain_time INTEGER NOT NULL,
+	day TEXT NOT NULL,                   -- CST date of complain_time
+	UNIQUE (message_id, recipient)
+);
+CREATE INDEX complaints_day ON complaints(account_id, day, id);
+
+-- migration 5
+-- The SMTP relay's queue and outcomes (--smtp-relay): one row per message
+-- handed to the relay, written in the message's own transaction, kept after
+-- the attempt so the message view can show how it went. status: 0 pending
+-- (attempts 0) or retrying, 1 sent, 2 failed (no attempt left).
+-- next_try_ms: real time (UNIX ms) of the next attempt; a worker that takes
+-- the row moves it ahead by a lease, so a row whose worker died is tried again.
+-- relayed_at: emulator clock (UNIX seconds) of the attempt the relay accepted.
+CREATE TABLE relays (
+	message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+	status INTEGER NOT NULL DEFAULT 0,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_try_ms INTEGER NOT NULL,
+	last_error TEXT NOT NULL DEFAULT '',
+	relayed_at INTEGER
+);
+CREATE INDEX relays_due ON relays(next_try_ms) WHERE status = 0;

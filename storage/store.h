@@ -55,6 +55,13 @@ void store_rollback(struct store *store);
 enum store_status store_account_count(struct store *store, int64_t *count);
 
 /*
+ * Delete every row of every table (the schema stays) and restart the
+ * AUTOINCREMENT counters, so that ids start at 1 again as in a new store.
+ * Runs in the caller's unit of work: a rollback undoes it.
+ */
+enum store_status store_wipe(struct store *store);
+
+/*
  * Copy the WAL back into the database file when it holds at least
  * `min_frames` frames (0: always), on the store's second connection, so
  * that neither the copy nor its fsync happens inside a request. Does not

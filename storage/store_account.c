@@ -4,6 +4,7 @@
 #include "store_account.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -118,4 +119,91 @@ enum store_status store_account_get(struct store *store, int64_t id, struct stor
 		return store_status_of(rc);
 	read_account(stmt, 0, account);
 	return STORE_OK;
+}
+
+static bool read_account_row(sqlite3_stmt *stmt, void *row)
+{
+	read_account(stmt, 0, row);
+	return true;
+}
+
+static void finish_account_row(void *row)
+{
+	(void)row; /* nothing allocated inside */
+}
+
+enum store_status store_account_list(struct store *store, struct store_account **rows, size_t *count)
+{
+	static const char sql[] = "SELECT id, app_id, uin, suspended, enterprise_verified, daily_quota, "
+				  "allow_simple, allow_attachments FROM accounts ORDER BY id";
+	*rows = NULL;
+	*count = 0;
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	return store_collect(stmt, sizeof(**rows), read_account_row, finish_account_row, (void **)rows, count);
+}
+
+#define ACCOUNT_COLUMNS "id, app_id, uin, suspended, enterprise_verified, daily_quota, allow_simple, allow_attachments"
+
+enum store_status store_account_by_app_id(struct store *store, uint64_t app_id, struct store_account *account)
+{
+	static const char sql[] = "SELECT " ACCOUNT_COLUMNS " FROM accounts WHERE app_id = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)app_id);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	read_account(stmt, 0, account);
+	return STORE_OK;
+}
+
+static void finish_credential(void *row)
+{
+	struct store_credential *c = row;
+	free(c->secret_id);
+	free(c->secret_key);
+	free(c->allow);
+	c->secret_id = c->secret_key = c->allow = NULL;
+}
+
+static bool read_credential(sqlite3_stmt *stmt, void *row)
+{
+	struct store_credential *c = row;
+	c->secret_id = store_column_dup(stmt, 0);
+	c->secret_key = store_column_dup(stmt, 1);
+	c->allow = store_column_dup(stmt, 2);
+	if (c->secret_id && c->secret_key && c->allow)
+		return true;
+	finish_credential(c);
+	return false;
+}
+
+void store_credential_list_free(struct store_credential *rows, size_t count)
+{
+	for (size_t i = 0; rows && i < count; i++)
+		finish_credential(&rows[i]);
+	free(rows);
+}
+
+enum store_status store_credential_list(struct store *store, int64_t account, struct store_credential **rows,
+					size_t *count)
+{
+	static const char sql[] = "SELECT secret_id, secret_key, allow FROM credentials WHERE account_id = ? "
+				  "ORDER BY rowid";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*rows = NULL;
+	*count = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	void *items;
+	enum store_status status =
+		store_collect(stmt, sizeof(**rows), read_credential, finish_credential, &items, count);
+	*rows = items;
+	return status;
 }

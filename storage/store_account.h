@@ -38,4 +38,25 @@ enum store_status store_account_get(struct store *store, int64_t id, struct stor
 /* The account with the smallest id (for --auth off); STORE_NOT_FOUND when none. */
 enum store_status store_account_first(struct store *store, struct store_account *account);
 
+/*
+ * Every account, by row id (the control plane's web page lists them). On
+ * success *rows (caller frees, plain free()) holds *count accounts; on
+ * failure *rows is NULL and *count 0.
+ */
+enum store_status store_account_list(struct store *store, struct store_account **rows, size_t *count);
+
+/* One credential of an account (store_credential_list). */
+struct store_credential {
+	char *secret_id;
+	char *secret_key;
+	char *allow; /* comma-separated action names or patterns; "" allows every action */
+};
+/* The account with AppId `app_id`; STORE_NOT_FOUND when none. */
+enum store_status store_account_by_app_id(struct store *store, uint64_t app_id, struct store_account *account);
+/* Every credential of an account, oldest first; caller frees with store_credential_list_free(). */
+enum store_status store_credential_list(struct store *store, int64_t account, struct store_credential **rows,
+					size_t *count);
+/* Free `count` credentials and the array (accepts NULL). */
+void store_credential_list_free(struct store_credential *rows, size_t count);
+
 #endif

@@ -1,6 +1,8 @@
 /*
  * Sent messages, deliveries and the bounce blacklist. Owns the messages,
- * deliveries and bounces tables; never builds or parses MIME (server/mail).
+ * deliveries and bounces tables (a delivery's unsubscribed and complained
+ * flags are set later, through the control plane's routes); never builds
+ * or parses MIME (server/mail).
  * Optional filters use "(?1 IS NULL OR col = ?1)" so that every query is
  * one prepared statement.
  */
@@ -282,6 +284,125 @@ enum store_status store_bounce_has(struct store *store, int64_t account, const c
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_status_of(rc);
 	*listed = rc == SQLITE_ROW;
+	return STORE_OK;
+}
+
+enum store_status store_bounce_delete(struct store *store, int64_t account, const char *address)
+{
+	static const char sql[] = "DELETE FROM bounces WHERE account_id = ? AND address = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	return store_status_of(sqlite3_step(stmt));
+}
+
+static void bounce_finish(void *row)
+{
+	struct store_bounce *b = row;
+	free(b->address);
+	free(b->isp_desc);
+	b->address = b->isp_desc = NULL;
+}
+
+void store_bounce_list_free(struct store_bounce *rows, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		bounce_finish(&rows[i]);
+	free(rows);
+}
+
+static bool read_bounce(sqlite3_stmt *stmt, void *row)
+{
+	struct store_bounce *out = row;
+	out->address = store_column_dup(stmt, 0);
+	out->bounce_time = sqlite3_column_int64(stmt, 1);
+	out->isp_desc = store_column_dup(stmt, 2);
+	if (out->address && out->isp_desc)
+		return true;
+	bounce_finish(out);
+	return false;
+}
+
+#define BOUNCE_FILTER "account_id = ?1 AND bounce_time >= ?2 AND bounce_time < ?3 AND (?4 IS NULL OR address = ?4)"
+
+static void bind_bounce_filter(sqlite3_stmt *stmt, int64_t account, int64_t from, int64_t until, const char *address)
+{
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int64(stmt, 3, until);
+	bind_text_or_null(stmt, 4, address);
+}
+
+enum store_status store_bounce_page(struct store *store, int64_t account, int64_t from, int64_t until,
+				    const char *address, int64_t offset, int64_t limit, int64_t *total,
+				    struct store_bounce **rows, size_t *count)
+{
+	static const char count_sql[] = "SELECT count(*) FROM bounces WHERE " BOUNCE_FILTER;
+	static const char sql[] = "SELECT address, bounce_time, isp_desc FROM bounces WHERE " BOUNCE_FILTER
+				  " ORDER BY bounce_time, id LIMIT ?5 OFFSET ?6";
+	*rows = NULL;
+	*count = 0;
+	sqlite3_stmt *stmt = store_stmt(store, count_sql);
+	if (!stmt)
+		return STORE_ERROR;
+	bind_bounce_filter(stmt, account, from, until, address);
+	enum store_status status = count_of(stmt, total);
+	if (status != STORE_OK)
+		return status;
+	if (!(stmt = store_stmt(store, sql)))
+		return STORE_ERROR;
+	bind_bounce_filter(stmt, account, from, until, address);
+	sqlite3_bind_int64(stmt, 5, limit);
+	sqlite3_bind_int64(stmt, 6, offset);
+	void *items;
+	status = store_collect(stmt, sizeof(**rows), read_bounce, bounce_finish, &items, count);
+	*rows = items;
+	return status;
+}
+
+/* Set one flag column of a delivery; `sql` names it. */
+static enum store_status mark_delivery(struct store *store, const char *sql, const char *message, const char *address)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	enum store_status status = store_status_of(sqlite3_step(stmt));
+	if (status == STORE_OK && sqlite3_changes(store->db) == 0)
+		return STORE_NOT_FOUND;
+	return status;
+}
+
+enum store_status store_delivery_mark_unsubscribed(struct store *store, const char *message, const char *address)
+{
+	static const char sql[] = "UPDATE deliveries SET unsubscribed = 1 WHERE address = ?2 AND message = "
+				  "(SELECT id FROM messages WHERE message_id = ?1)";
+	return mark_delivery(store, sql, message, address);
+}
+
+enum store_status store_delivery_mark_complained(struct store *store, const char *message, const char *address)
+{
+	static const char sql[] = "UPDATE deliveries SET complained = 1 WHERE address = ?2 AND message = "
+				  "(SELECT id FROM messages WHERE message_id = ?1)";
+	return mark_delivery(store, sql, message, address);
+}
+
+enum store_status store_message_account(struct store *store, const char *message_id, int64_t *account)
+{
+	static const char sql[] = "SELECT account_id FROM messages WHERE message_id = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	*account = sqlite3_column_int64(stmt, 0);
 	return STORE_OK;
 }
 

@@ -76,10 +76,42 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
 					 const char *from_domain, const char *mailbox, struct store_volume **rows,
 					 size_t *count);
 
-/* The bounce blacklist. */
+/*
+ * The bounce blacklist: addresses that hard-bounced, one entry per address
+ * (a later bounce replaces the entry's time, reason and cause).
+ */
 enum store_status store_bounce_add(struct store *store, int64_t account, const char *address, int64_t when,
 				   int64_t task_id, const char *message_id, const char *isp_desc);
 enum store_status store_bounce_has(struct store *store, int64_t account, const char *address, bool *listed);
+/* Remove `address` from the bounce blacklist (letter case ignored); absent is not an error. */
+enum store_status store_bounce_delete(struct store *store, int64_t account, const char *address);
+
+/* One entry of ListBlackEmailAddress. */
+struct store_bounce {
+	char *address;
+	int64_t bounce_time; /* emulator clock, UNIX seconds */
+	char *isp_desc;      /* the recipient server's answer */
+};
+void store_bounce_list_free(struct store_bounce *rows, size_t count);
+/*
+ * The entries that bounced at or after `from` and before `until` (UNIX
+ * seconds), only `address` when not NULL or "" (exact, letter case
+ * ignored): their number in *total and a page of them, oldest first, in
+ * *rows (caller frees with store_bounce_list_free).
+ */
+enum store_status store_bounce_page(struct store *store, int64_t account, int64_t from, int64_t until,
+				    const char *address, int64_t offset, int64_t limit, int64_t *total,
+				    struct store_bounce **rows, size_t *count);
+
+/*
+ * Mark `address`'s delivery of message `message` (an API MessageId, any
+ * account) unsubscribed or complained. STORE_NOT_FOUND when the message has
+ * no delivery to that address.
+ */
+enum store_status store_delivery_mark_unsubscribed(struct store *store, const char *message, const char *address);
+enum store_status store_delivery_mark_complained(struct store *store, const char *message, const char *address);
+/* The account (row id) of message `message_id`; STORE_NOT_FOUND when unknown. */
+enum store_status store_message_account(struct store *store, const char *message_id, int64_t *account);
 
 /* Inspection (control plane): one message, any account. */
 struct store_message {

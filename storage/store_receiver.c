@@ -127,11 +127,12 @@ static enum store_status step_int(sqlite3_stmt *stmt, int64_t *value)
 	return STORE_OK;
 }
 
-enum store_status store_receiver_create(struct store *store, int64_t account, const char *name, const char *description,
-					int64_t now, int64_t *id)
+/* Insert a pending group; `wanted` 0 lets SQLite pick the id (AUTOINCREMENT). */
+static enum store_status create_group(struct store *store, int64_t account, int64_t wanted, const char *name,
+				      const char *description, int64_t now, int64_t *id)
 {
-	static const char sql[] = "INSERT INTO receivers (account_id, name, description, status, created) "
-				  "VALUES (?, ?, ?, ?, ?)";
+	static const char sql[] = "INSERT INTO receivers (account_id, name, description, status, created, id) "
+				  "VALUES (?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -140,11 +141,28 @@ enum store_status store_receiver_create(struct store *store, int64_t account, co
 	sqlite3_bind_text(stmt, 3, description ? description : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, STORE_RECEIVER_PENDING);
 	sqlite3_bind_int64(stmt, 5, now);
+	if (wanted > 0)
+		sqlite3_bind_int64(stmt, 6, wanted);
+	else
+		sqlite3_bind_null(stmt, 6);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
 	*id = sqlite3_last_insert_rowid(store->db);
 	return STORE_OK;
+}
+
+enum store_status store_receiver_create(struct store *store, int64_t account, const char *name, const char *description,
+					int64_t now, int64_t *id)
+{
+	return create_group(store, account, 0, name, description, now, id);
+}
+
+enum store_status store_receiver_create_with_id(struct store *store, int64_t account, int64_t id, const char *name,
+						const char *description, int64_t now)
+{
+	int64_t created;
+	return create_group(store, account, id, name, description, now, &created);
 }
 
 enum store_status store_receiver_count(struct store *store, int64_t account, int64_t *count)

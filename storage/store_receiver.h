@@ -74,6 +74,12 @@ void store_receiver_members_free(struct store_receiver_member *rows, size_t coun
 /* A new group, pending (status 1), no members. STORE_EXISTS when the account has the name. */
 enum store_status store_receiver_create(struct store *store, int64_t account, const char *name, const char *description,
 					int64_t now, int64_t *id);
+/*
+ * The same with the id `id` (> 0; fixtures keep their ids). STORE_EXISTS when
+ * the id (in any account) or the name (in this account) is taken.
+ */
+enum store_status store_receiver_create_with_id(struct store *store, int64_t account, int64_t id, const char *name,
+						const char *description, int64_t now);
 /* The account's groups, whatever their status. */
 enum store_status store_receiver_count(struct store *store, int64_t account, int64_t *count);
 /* One group; STORE_NOT_FOUND when the account has no such group. Caller finishes *out. */

@@ -158,3 +158,15 @@ enum store_status store_sender_delete(struct store *store, int64_t account, cons
 	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
 	return changed(store, stmt);
 }
+
+enum store_status store_sender_set_status(struct store *store, int64_t account, const char *address, int status)
+{
+	static const char sql[] = "UPDATE senders SET status = ? WHERE account_id = ? AND address = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int(stmt, 1, status);
+	sqlite3_bind_int64(stmt, 2, account);
+	sqlite3_bind_text(stmt, 3, address, -1, SQLITE_STATIC);
+	return changed(store, stmt);
+}

@@ -35,6 +35,8 @@ enum store_status store_sender_count_domain(struct store *store, int64_t account
 enum store_status store_sender_list(struct store *store, int64_t account, struct store_sender **rows, size_t *count);
 enum store_status store_sender_set_password(struct store *store, int64_t account, const char *address,
 					    const char *password_hash);
+/* Set the review status (enum store_sender_status) of `address` (letter case ignored); STORE_NOT_FOUND when none. */
+enum store_status store_sender_set_status(struct store *store, int64_t account, const char *address, int status);
 enum store_status store_sender_delete(struct store *store, int64_t account, const char *address);
 
 #endif

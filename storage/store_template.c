@@ -72,8 +72,9 @@ static void bind_nullable(sqlite3_stmt *stmt, int col, const char *text)
 enum store_status store_template_create(struct store *store, int64_t account, const struct store_template *in,
 					int64_t now, int64_t *id)
 {
+	/* A NULL id lets SQLite pick the next one (AUTOINCREMENT). */
 	static const char sql[] = "INSERT INTO templates (account_id, name, html, text, status, review_reason, "
-				  "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+				  "created, updated, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -85,6 +86,10 @@ enum store_status store_template_create(struct store *store, int64_t account, co
 	sqlite3_bind_text(stmt, 6, in->review_reason ? in->review_reason : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, now);
 	sqlite3_bind_int64(stmt, 8, now);
+	if (in->id > 0)
+		sqlite3_bind_int64(stmt, 9, in->id);
+	else
+		sqlite3_bind_null(stmt, 9);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
@@ -172,6 +177,25 @@ enum store_status store_template_delete(struct store *store, int64_t account, in
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_int64(stmt, 2, account);
 	sqlite3_bind_int64(stmt, 3, id);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc);
+	return sqlite3_changes(store->db) ? STORE_OK : STORE_NOT_FOUND;
+}
+
+enum store_status store_template_review(struct store *store, int64_t account, int64_t id, int status,
+					const char *reason, int64_t now)
+{
+	static const char sql[] = "UPDATE templates SET status = ?, review_reason = ?, updated = ? "
+				  "WHERE account_id = ? AND id = ? AND deleted IS NULL";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int(stmt, 1, status);
+	sqlite3_bind_text(stmt, 2, reason ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_int64(stmt, 4, account);
+	sqlite3_bind_int64(stmt, 5, id);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);

@@ -2,13 +2,17 @@
 """Run every test suite and print one closing line: "N passed, N failed".
 
 Suites, in order:
-  1. meson's unit and lint tests (C unit tests, the error-catalogue check,
-     lint) on the normal build, counted one per meson test;
-  2. the same unit tests on the AddressSanitizer/UBSan build;
+  1. meson's unit, lint and fuzz tests (C unit tests, the error-catalogue
+     check, lint, and each fuzz target replaying its corpus) on the normal
+     build, counted one per meson test;
+  2. the same tests on the AddressSanitizer/UBSan build;
   3. the end-to-end suite (tests/e2e, `node --test`) against the normal
      binary, counted one per node test;
   4. the end-to-end suite again against the sanitizer binary, so that every
-     request path runs under ASan/UBSan.
+     request path runs under ASan/UBSan;
+  5. the fuzz smoke: tests/fuzz/run.sh --smoke builds build-fuzz with clang
+     and runs each libFuzzer target for 10 s (FUZZ_SMOKE_SECONDS overrides),
+     counted one per target; skipped when clang is missing.
 Exit status is 0 only when nothing failed and something ran.
 """
 import json
@@ -26,7 +30,7 @@ def meson_suite(build_dir, label):
         os.remove(log)
     print(f"== {label}: meson test -C {build_dir}", flush=True)
     subprocess.run(["meson", "test", "-C", build_dir, "--no-rebuild", "--print-errorlogs",
-                    "--suite", "unit", "--suite", "lint"], cwd=ROOT)
+                    "--suite", "unit", "--suite", "lint", "--suite", "fuzz"], cwd=ROOT)
     passed = failed = 0
     if os.path.exists(log):
         for line in open(log, encoding="utf-8"):
@@ -62,11 +66,29 @@ def node_suite(binary, label):
     return passed, failed
 
 
+def fuzz_smoke():
+    script = os.path.join(ROOT, "tests", "fuzz", "run.sh")
+    if subprocess.run(["sh", "-c", "command -v clang"], stdout=subprocess.DEVNULL).returncode != 0:
+        print("== fuzz smoke: skipped (clang is not installed)")
+        return 0, 0
+    seconds = os.environ.get("FUZZ_SMOKE_SECONDS")
+    print(f"== fuzz smoke: {os.path.relpath(script, ROOT)} {seconds or '--smoke'}", flush=True)
+    proc = subprocess.run([script, seconds or "--smoke"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    print(proc.stdout, end="")
+    passed = len(re.findall(r"^fuzz \S+: ok", proc.stdout, re.M))
+    failed = len(re.findall(r"^fuzz \S+: FAILED", proc.stdout, re.M))
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    return passed, failed
+
+
 def main():
     totals = [0, 0]
     for result in (meson_suite("build", "unit"), meson_suite("build-asan", "unit (asan+ubsan)"),
                    node_suite("build/ses-emulator", "e2e"),
-                   node_suite("build-asan/ses-emulator", "e2e (asan+ubsan)")):
+                   node_suite("build-asan/ses-emulator", "e2e (asan+ubsan)"),
+                   fuzz_smoke()):
         totals[0] += result[0]
         totals[1] += result[1]
     print(f"{totals[0]} passed, {totals[1]} failed")

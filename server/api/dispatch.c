@@ -4,8 +4,10 @@
  * Owns: the order of checks every call passes (documented in
  * docs/protocol.md), the RequestId, the error message text (catalogue +
  * the offending parameter), the one transaction a handler runs in, and the
- * {"Response": ...} envelope. Handlers only fill their output or record an
- * error; nothing else writes the envelope.
+ * {"Response": ...} envelope, and the record of every answered call (its
+ * action, result code and latency, counted in the metrics and written to the
+ * request log). Handlers only fill their output or record an error; nothing
+ * else writes the envelope.
  * Never: parses the wire format (protocol.c) or computes signatures (auth.c).
  *
  * Order: method and size → language → Action (ActionOffline, InvalidAction)
@@ -27,7 +29,9 @@
 #include "../config.h"
 #include "../faults.h"
 #include "../http.h"
+#include "../metrics.h"
 #include "../random.h"
+#include "../request_log.h"
 #include "api.h"
 #include "auth.h"
 #include "protocol.h"
@@ -335,6 +339,38 @@ static bool pick_language(struct api_ctx *ctx, const struct api_request *req)
 	return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, req->style == PROTOCOL_TC3 ? "X-TC-Language" : "Language");
 }
 
+/* Count the answered call and log it: metrics by action × code, then one request log line. */
+static void record(const struct dispatch_env *env, const struct http_request *http, const struct api_ctx *ctx,
+		   const struct api_action *action, const struct http_response *resp)
+{
+	uint64_t elapsed = http_now_ns() - http_request_start_ns(http);
+	unsigned code = ctx->error;
+	char code_text[16];
+	const char *label = metrics_code_label(code);
+	if (resp->drop) {
+		code = METRICS_CODE_DROPPED;
+		label = metrics_code_label(code);
+	} else if (resp->status >= 500) {
+		code = METRICS_CODE_HTTP_ERROR;
+		snprintf(code_text, sizeof(code_text), "HTTP%u", resp->status);
+		label = code_text;
+	}
+	metrics_record_request(env->metrics, action ? (unsigned)action->id : METRICS_ACTION_NONE, code, elapsed);
+	if (!env->request_log)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct request_log_entry entry = {
+		.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+		.app_id = ctx->account.app_id,
+		.action = action ? action->name : NULL,
+		.code = label,
+		.elapsed_ns = elapsed,
+		.request_id = ctx->request_id,
+	};
+	request_log_write(env->request_log, &entry);
+}
+
 void dispatch_api(const struct dispatch_env *env, const struct http_request *http, struct http_response *resp)
 {
 	struct api_ctx ctx = {.config = env->config, .store = env->store, .now = clock_now()};
@@ -380,6 +416,7 @@ answer:
 		ctx.prepared_free(ctx.prepared);
 	envelope(&ctx, out, resp);
 done:
+	record(env, http, &ctx, action, resp);
 	cJSON_Delete(params);
 	protocol_request_finish(&req);
 }

@@ -13,10 +13,15 @@ Outputs:
       validate.c walks (see schema.h);
   --docs <file>
       the markdown coverage table (docs/api-coverage.md); "-" means stdout.
+  --actions-doc <file>
+      docs/actions.md: per action, what the emulator does (behaviour.json
+      beside ses_api.json) and the codes it can answer, found by a static scan
+      of the handlers (*.c beside ses_api.json); "-" means stdout.
 
 Usage:
   gen_api.py ses_api.json errors.json OUT_DIR
   gen_api.py ses_api.json errors.json --docs docs/api-coverage.md
+  gen_api.py ses_api.json errors.json --actions-doc docs/actions.md
 
 The generator checks the data before it writes anything and exits with
 status 1 and a message naming the bad entry when the data is inconsistent.
@@ -503,6 +508,141 @@ def render_docs(api, errors):
     return '\n'.join(lines) + '\n'
 
 
+# ---------------------------------------------------------------- actions doc
+
+# The road every request travels before its handler (DESIGN.md): the codes
+# these files raise can answer any action.
+ROAD_FILES = ('api.c', 'auth.c', 'dispatch.c', 'protocol.c', 'validate.c')
+C_FUNCTION = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*$')
+C_CALL = re.compile(r'\b([A-Za-z_][A-Za-z0-9_]*)\s*\(')
+C_ERROR = re.compile(r'\bERR_[A-Z0-9_]+\b')
+
+
+def c_functions(path):
+    """[(name, is_static, body)] of the function definitions in one C file.
+
+    Relies on the house style: a definition's body opens with '{' alone on a
+    line and closes with '}' alone on a line.
+    """
+    with open(path, encoding='utf-8') as fp:
+        text = fp.read()
+    out = []
+    pos = 0
+    while True:
+        start = text.find('\n{\n', pos)
+        if start < 0:
+            return out
+        end = text.find('\n}\n', start)
+        if end < 0:
+            return out
+        head = text[pos:start]
+        signature = head[head.rfind(';') + 1:] if ';' in head else head
+        signature = signature[signature.rfind('}') + 1:]
+        m = C_FUNCTION.search(' '.join(signature.split()))
+        if m:
+            out.append((m.group(1), 'static ' in signature, text[start:end]))
+        pos = end + 2
+
+
+def raised_codes(api_dir, actions, errors):
+    """({action: codes its handler and prepare step can raise}, codes of the road).
+
+    A static scan of server/api/*.c: the ERR_ names in the handler's body and
+    in every function of server/api it calls, transitively (a static function
+    of the same file first, else a function of any file). Codes passed on from
+    elsewhere (a status mapped by a handler) are found where they are mapped.
+    """
+    by_enum = {error_enum(e['code']): e['code'] for e in errors}
+    files = sorted(f for f in os.listdir(api_dir) if f.endswith('.c'))
+    local, shared, bodies = {}, {}, {}
+    for name in files:
+        local[name] = {}
+        for func, is_static, body in c_functions(os.path.join(api_dir, name)):
+            key = (name, func)
+            bodies[key] = body
+            local[name][func] = key
+            if not is_static:
+                shared[func] = key
+
+    def closure(roots):
+        seen, todo, codes = set(), list(roots), set()
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            body = bodies[key]
+            codes.update(by_enum[e] for e in C_ERROR.findall(body) if e in by_enum)
+            for call in C_CALL.findall(body):
+                callee = local[key[0]].get(call) or shared.get(call)
+                if callee:
+                    todo.append(callee)
+        return codes
+
+    per_action = {}
+    for action in actions:
+        roots = [shared[f] for f in (handler_name(action), prepare_name(action)) if f in shared]
+        per_action[action] = closure(roots)
+    road = set()
+    for name in ROAD_FILES:
+        for key in local.get(name, {}).values():
+            road.update(by_enum[e] for e in C_ERROR.findall(bodies[key]) if e in by_enum)
+    return per_action, road
+
+
+def check_behaviour(behaviour, actions):
+    require(isinstance(behaviour, dict), 'behaviour.json: top level must be an object')
+    names = {k for k in behaviour if not k.startswith('_')}
+    for name in sorted(set(actions) - names):
+        raise DataError('behaviour.json: no entry for %s' % name)
+    for name in sorted(names - set(actions)):
+        raise DataError('behaviour.json: %s is not an action' % name)
+    for name in names:
+        require(isinstance(behaviour[name], str) and behaviour[name].strip(),
+                'behaviour.json: %s must be a non-empty string' % name)
+
+
+def code_list(codes):
+    return ', '.join('`%s`' % c for c in sorted(codes)) if codes else '-'
+
+
+def render_actions_doc(api, errors, behaviour, raised, road):
+    actions = sorted(api['actions'])
+    documented = {name: {e['code'] for e in errors if name in e['actions']} for name in actions}
+    lines = [
+        '<!-- generated by gen_api.py --actions-doc from ses_api.json, errors.json, behaviour.json',
+        '     and the handlers in server/api/*.c; do not edit -->',
+        '# Actions',
+        '',
+        'The %d actions of `%s` version `%s`, what the emulator does for each, and the error codes '
+        'each can answer. Every code, its trigger and the order of the checks are in '
+        '[errors.md](errors.md); where the emulator differs from the cloud on purpose, '
+        '[behaviour.md](behaviour.md).' % (len(actions), api['service'], api['version']),
+        '',
+        '**Every action** can first answer the codes of the checks that run before any handler '
+        '(protocol, signature, account, parameter schema): %s.' % code_list(road),
+        '',
+        '**Raised by its own checks**: the codes found in the code of the action\'s handler '
+        '(a static scan of `server/api/*.c`, so a code is listed when some request can reach it).',
+        '',
+        '**Fault injection only**: codes the API reference lists for the action that its own checks '
+        'never raise; `POST /_emulator/faults` makes any action answer any code of the catalogue, '
+        'these included.',
+        '',
+        '| Action | What the emulator does | Raised by its own checks | Fault injection only |',
+        '| --- | --- | --- | --- |',
+    ]
+    for name in actions:
+        action = api['actions'][name]
+        does = behaviour[name]
+        if not action['implemented']:
+            does = 'Not implemented yet: validates the parameters, then answers `UnsupportedOperation`.'
+        only_faults = documented[name] - raised[name] - road
+        lines.append('| %s | %s | %s | %s |' % (
+            md_cell(name), md_cell(does), code_list(raised[name]), code_list(only_faults)))
+    return '\n'.join(lines) + '\n'
+
+
 # ---------------------------------------------------------------- main
 
 def write(path, text):
@@ -521,9 +661,12 @@ def main(argv):
     parser.add_argument('errors', help='errors.json')
     parser.add_argument('out_dir', nargs='?', help='directory for api_gen.h and api_gen.c')
     parser.add_argument('--docs', metavar='FILE', help='write the coverage markdown ("-": stdout)')
+    parser.add_argument('--actions-doc', metavar='FILE',
+                        help='write docs/actions.md ("-": stdout); reads behaviour.json and the '
+                        'handlers (*.c) in the folder of ses_api.json')
     args = parser.parse_args(argv)
-    if args.out_dir is None and args.docs is None:
-        parser.error('give OUT_DIR, --docs FILE, or both')
+    if args.out_dir is None and args.docs is None and args.actions_doc is None:
+        parser.error('give OUT_DIR, --docs FILE, --actions-doc FILE, or several')
     try:
         api = load(args.api)
         check_api(api)
@@ -542,6 +685,16 @@ def main(argv):
         write(os.path.join(args.out_dir, 'api_gen.c'), render_source(api, errors))
     if args.docs is not None:
         write(args.docs, render_docs(api, errors))
+    if args.actions_doc is not None:
+        api_dir = os.path.dirname(os.path.abspath(args.api))
+        try:
+            behaviour = load(os.path.join(api_dir, 'behaviour.json'))
+            check_behaviour(behaviour, api['actions'])
+        except DataError as exc:
+            print('gen_api.py: %s' % exc, file=sys.stderr)
+            return 1
+        raised, road = raised_codes(api_dir, api['actions'], errors)
+        write(args.actions_doc, render_actions_doc(api, errors, behaviour, raised, road))
     return 0
 
 

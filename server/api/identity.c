@@ -102,21 +102,35 @@ static bool add_record(cJSON *list, const char *type, const char *host, const ch
 static bool describe(cJSON *out, const struct store_identity *row)
 {
 	bool verified = row->status == STORE_IDENTITY_VERIFIED;
-	char host[300], value[600];
+	struct identity_dns_record record;
 	cJSON *attributes = cJSON_CreateArray();
 	if (!attributes)
 		return false;
 	bool ok = api_out_string(out, "IdentityType", "DOMAIN") &&
 		  api_out_bool(out, "VerifiedForSendingStatus", verified);
 	cJSON_AddItemToObject(out, "Attributes", attributes);
-	ok = ok && add_record(attributes, "TXT", row->domain, "v=spf1 include:qcloudmail.com ~all", verified);
-	snprintf(host, sizeof(host), "qcloud._domainkey.%s", row->domain);
-	snprintf(value, sizeof(value), "k=rsa;p=%s", row->dkim_key);
-	ok = ok && add_record(attributes, "TXT", host, value, verified);
-	ok = ok && add_record(attributes, "MX", row->domain, "mxbiz1.qq.com", verified);
-	snprintf(host, sizeof(host), "_dmarc.%s", row->domain);
-	ok = ok && add_record(attributes, "TXT", host, "v=DMARC1; p=none", verified);
+	for (size_t i = 0; ok && identity_dns_record(row->domain, row->dkim_key, i, &record); i++)
+		ok = add_record(attributes, record.type, record.host, record.value, verified);
 	return ok && api_out_int(out, "DKIMOption", row->dkim_option);
+}
+
+bool identity_dns_record(const char *domain, const char *dkim_key, size_t index, struct identity_dns_record *out)
+{
+	static const char *const types[] = {"TXT", "TXT", "MX", "TXT"};
+	static const char *const prefixes[] = {"", "qcloud._domainkey.", "", "_dmarc."};
+	if (index >= IDENTITY_DNS_RECORDS)
+		return false;
+	out->type = types[index];
+	snprintf(out->host, sizeof(out->host), "%s%s", prefixes[index], domain);
+	if (index == 0)
+		snprintf(out->value, sizeof(out->value), "%s", "v=spf1 include:qcloudmail.com ~all");
+	else if (index == 1)
+		snprintf(out->value, sizeof(out->value), "k=rsa;p=%s", dkim_key);
+	else if (index == 2)
+		snprintf(out->value, sizeof(out->value), "%s", "mxbiz1.qq.com");
+	else
+		snprintf(out->value, sizeof(out->value), "%s", "v=DMARC1; p=none");
+	return true;
 }
 
 static bool add_tags(cJSON *out, const char *tags_json)

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "../http.h"
+#include "api.h"
 
 /* An array index larger than this is refused: no action takes more
  * elements (CreateReceiverDetail's 20,000 addresses is the largest). */
@@ -55,7 +56,8 @@ static int hex_value(char c)
 	return -1;
 }
 
-/* Decode len bytes of `s` into a new string; NULL on a bad escape or no memory. */
+/* Decode len bytes of `s` into a new string; NULL on a bad escape, a result
+ * that is not UTF-8, or no memory. */
 static char *url_decode(const char *s, size_t len)
 {
 	char *out = malloc(len + 1);
@@ -79,6 +81,10 @@ static char *url_decode(const char *s, size_t len)
 		}
 	}
 	out[o] = '\0';
+	if (!api_utf8_valid((const unsigned char *)out, o)) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -144,6 +150,26 @@ static bool starts_with_ci(const char *s, const char *prefix)
 	return s && strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/*
+ * A JSON body must be UTF-8, and no string in it may hold a NUL, raw or
+ * escaped as \u0000: cJSON would silently cut such a string short, and a
+ * query string refuses %00 the same way. A backslash outside a string is
+ * a syntax error anyway, so escapes need no tracking of string state.
+ */
+static bool json_text_clean(const char *body, size_t len)
+{
+	if (memchr(body, '\0', len) || !api_utf8_valid((const unsigned char *)body, len))
+		return false;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (body[i] != '\\')
+			continue;
+		if (body[i + 1] == 'u' && i + 5 < len && memcmp(body + i + 2, "0000", 4) == 0)
+			return false;
+		i++; /* the escaped character, which may be another backslash */
+	}
+	return true;
+}
+
 static bool read_tc3(struct api_request *req, const struct http_request *http, struct protocol_error *error)
 {
 	req->style = PROTOCOL_TC3;
@@ -173,6 +199,10 @@ static bool read_tc3(struct api_request *req, const struct http_request *http, s
 	if (len == 0) {
 		req->json = cJSON_CreateObject();
 		return req->json != NULL;
+	}
+	if (!json_text_clean(body, len)) {
+		set_error(error, ERR_INVALID_PARAMETER, NULL);
+		return false;
 	}
 	const char *end = NULL;
 	req->json = cJSON_ParseWithLengthOpts(body, len, &end, false);

@@ -86,7 +86,9 @@ cJSON *protocol_request_params(struct api_request *req, const struct schema_stru
 
 /*
  * Parse "a=1&b=%20x" into pairs ('+' is a space; %XX decoded). `len` bytes
- * of `text`. Returns false when out of memory or on a bad escape.
+ * of `text`. Returns false when out of memory, on a bad escape, on %00 (a
+ * NUL would cut the value short) or when a decoded name or value is not
+ * UTF-8.
  */
 bool protocol_parse_pairs(const char *text, size_t len, struct protocol_pairs *pairs);
 void protocol_pairs_finish(struct protocol_pairs *pairs);

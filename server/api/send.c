@@ -23,6 +23,7 @@
 #include "../mail/compose.h"
 #include "../mail/fetch.h"
 #include "../mail/mime.h"
+#include "../mail/suppress.h"
 #include "address.h"
 
 #define SEND_MAX_TO 50
@@ -333,19 +334,26 @@ static bool read_content(struct api_ctx *ctx, const cJSON *params, struct conten
 	return true;
 }
 
-/* Bounce blacklist (and, later, the custom blacklist and unsubscribes). */
-static bool check_suppressed(struct api_ctx *ctx, const struct recipients *r)
+/*
+ * Suppression (server/mail/suppress.h): a recipient on the bounce or custom
+ * blacklist refuses the call with EmailAddrInBlacklist, one who unsubscribed
+ * from `from` with ReceiverHasUnsubscribed; To, then Cc, then Bcc.
+ */
+static bool check_suppressed(struct api_ctx *ctx, const struct recipients *r, const char *from)
 {
 	const char *const *lists[] = {r->to, r->cc, r->bcc};
 	size_t sizes[] = {r->to_count, r->cc_count, r->bcc_count};
 	for (size_t l = 0; l < 3; l++) {
 		for (size_t i = 0; i < sizes[l]; i++) {
-			bool listed = false;
-			enum store_status status = store_bounce_has(ctx->store, ctx->account.id, lists[l][i], &listed);
+			enum suppress_reason reason = SUPPRESS_NONE;
+			enum store_status status =
+				suppress_check(ctx->store, ctx->account.id, lists[l][i], from, ctx->now, &reason);
 			if (status != STORE_OK)
 				return api_fail_store(ctx, status);
-			if (listed)
+			if (reason == SUPPRESS_BLACKLISTED)
 				return api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_ADDR_IN_BLACKLIST, lists[l][i]);
+			if (reason == SUPPRESS_UNSUBSCRIBED)
+				return api_fail(ctx, ERR_FAILED_OPERATION_RECEIVER_HAS_UNSUBSCRIBED, lists[l][i]);
 		}
 	}
 	return true;
@@ -478,6 +486,7 @@ static bool deliver(struct api_ctx *ctx, const cJSON *params, const struct recip
 		.unsubscribe = unsubscribe,
 		.now = ctx->now,
 		.base_url = ctx->config->base_url,
+		.relay = ctx->config->smtp_relay[0] != '\0',
 	};
 	char name[96] = "", detail[256];
 	enum compose_status status = compose_check(&in, name, sizeof(name));
@@ -515,7 +524,7 @@ bool api_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
 	bool ok = read_content(ctx, params, &c) && read_options(ctx, params, &unsubscribe, &headers);
 	if (ok && body_size(&c) + (prepared ? prepared->total : 0) > SEND_MAX_EMAIL)
 		ok = api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_CONTENT_TOOLARGE, NULL);
-	ok = ok && check_suppressed(ctx, &r) && check_limits(ctx, &r) &&
+	ok = ok && check_suppressed(ctx, &r, from) && check_limits(ctx, &r) &&
 	     deliver(ctx, params, &r, &c, from, alias, unsubscribe, headers, out);
 	cJSON_Delete(headers);
 	content_finish(&c);

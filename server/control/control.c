@@ -3,9 +3,13 @@
  *
  * Owns: routing by path (this file), health, the answer helpers and query
  * parsing shared by the route files: clock_route.c (the business clock),
- * messages.c (stored mail). Faults and the web page come in later issues.
+ * messages.c (stored mail), fault_routes.c (fault rules), feedback.c
+ * (unsubscribe links, complaints), state.c (one account's resources, for
+ * the page), message_parts.c (a message's HTML and attachments), ui.c (the
+ * web page).
  * Never: calls API handlers; it reads and writes through storage. Bad input
- * is a 4xx answer {"error": "..."}, never a crash.
+ * is a 4xx answer {"error": "..."} (the unsubscribe page answers HTML),
+ * never a crash.
  */
 #include "control.h"
 
@@ -22,6 +26,8 @@
 #include "routes.h"
 
 #define MESSAGES_PREFIX "/_emulator/messages"
+#define UI_PREFIX "/_emulator/ui"
+#define UNSUBSCRIBE_PREFIX "/_emulator/unsubscribe"
 
 void control_reply_json(struct http_response *resp, unsigned status, cJSON *body)
 {
@@ -161,8 +167,26 @@ void control_handle(const struct control_env *env, const struct http_request *ht
 		return control_clock_handle(env, http, resp);
 	if (strcmp(path, "/_emulator/faults") == 0)
 		return control_faults_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/reset") == 0)
+		return control_reset_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/fixtures") == 0)
+		return control_fixtures_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/review") == 0)
+		return control_review_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/metrics") == 0)
+		return control_metrics_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/complaints") == 0)
+		return control_complaints_handle(env, http, resp);
+	if (strcmp(path, "/_emulator/state") == 0)
+		return control_state_handle(env, http, resp);
+	if (strncmp(path, UI_PREFIX, strlen(UI_PREFIX)) == 0 &&
+	    (path[strlen(UI_PREFIX)] == '\0' || path[strlen(UI_PREFIX)] == '/'))
+		return control_ui_handle(http, path + strlen(UI_PREFIX), resp);
 	size_t prefix = strlen(MESSAGES_PREFIX);
 	if (strncmp(path, MESSAGES_PREFIX, prefix) == 0 && (path[prefix] == '\0' || path[prefix] == '/'))
 		return control_messages_handle(env, http, path + prefix, resp);
+	prefix = strlen(UNSUBSCRIBE_PREFIX);
+	if (strncmp(path, UNSUBSCRIBE_PREFIX, prefix) == 0 && (path[prefix] == '\0' || path[prefix] == '/'))
+		return control_unsubscribe_handle(env, http, path + prefix, resp);
 	control_reply_error(resp, 404, "no such route under /_emulator/");
 }

@@ -5,6 +5,8 @@
 #define SERVER_CONTROL_CONTROL_H
 
 struct config;
+struct metrics;
+struct fixtures_source;
 struct store;
 struct http_request;
 struct http_response;
@@ -13,6 +15,11 @@ struct control_env {
 	const struct config *config;
 	struct store *store;
 	long long started; /* UNIX seconds when serving began */
+	/* request and relay counters; NULL: /_emulator/metrics answers 404 */
+	struct metrics *metrics;
+	/* the fixture /_emulator/reset returns to (owned by main; NULL: reset and
+	 * fixture loading answer 503) */
+	struct fixtures_source *fixtures;
 	/*
 	 * Called (when not NULL) right after the control plane moved the
 	 * emulator's clock, with `on_clock_change_cls`, so that work that became

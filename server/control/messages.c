@@ -5,6 +5,7 @@
  *   DELETE /_emulator/messages            remove every message and its deliveries
  *   GET    /_emulator/messages/{id}       one message, bodies and headers read from its MIME
  *   GET    /_emulator/messages/{id}/raw   the stored RFC 5322 message
+ *   GET    /_emulator/messages/{id}/html, /attachments/{n}   see message_parts.c
  *
  * Owns: the JSON view of a message, its overall status, the query rules.
  * Never: writes anything but the delete; reads hold the store only while
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "../../storage/store_message.h"
+#include "../../storage/store_relay.h"
 #include "../clock.h"
 #include "../http.h"
 #include "control.h"
@@ -118,6 +120,37 @@ static bool add_summary(cJSON *view, const struct store_message *m)
 	       add_id(view, "task_id", m->task_id) && cJSON_AddStringToObject(view, "created_at", created);
 }
 
+/*
+ * "relay": how the SMTP relay took the message. status: "off" (never queued:
+ * no --smtp-relay when it was stored, or no accepted recipient), "pending"
+ * (no attempt yet), "retrying" (an attempt failed, another is due), "sent",
+ * "failed" (no attempt left).
+ */
+static bool add_relay(cJSON *view, struct store *store, const char *message_id)
+{
+	struct store_relay relay;
+	enum store_status status = store_relay_get(store, message_id, &relay);
+	if (status != STORE_OK && status != STORE_NOT_FOUND)
+		return false;
+	const char *name = "off";
+	if (status == STORE_OK && relay.status == STORE_RELAY_SENT)
+		name = "sent";
+	else if (status == STORE_OK && relay.status == STORE_RELAY_FAILED)
+		name = "failed";
+	else if (status == STORE_OK)
+		name = relay.attempts ? "retrying" : "pending";
+	char relayed_at[32];
+	clock_format_datetime(relay.relayed_at, relayed_at, sizeof(relayed_at));
+	cJSON *item = cJSON_AddObjectToObject(view, "relay");
+	bool ok = item && cJSON_AddStringToObject(item, "status", name) &&
+		  cJSON_AddNumberToObject(item, "attempts", relay.attempts) &&
+		  cJSON_AddStringToObject(item, "last_error", relay.last_error ? relay.last_error : "") &&
+		  (relay.relayed_at ? cJSON_AddStringToObject(item, "relayed_at", relayed_at)
+				    : cJSON_AddNullToObject(item, "relayed_at"));
+	store_relay_finish(&relay);
+	return ok;
+}
+
 /* A view of `m` with its recipients (read from the store, which the caller holds). */
 static cJSON *message_view(struct store *store, const struct store_message *m)
 {
@@ -126,7 +159,7 @@ static cJSON *message_view(struct store *store, const struct store_message *m)
 	cJSON *view = cJSON_CreateObject();
 	if (!view || !add_summary(view, m) ||
 	    store_message_deliveries(store, m->message_id, &rows, &count) != STORE_OK ||
-	    !add_recipients(view, rows, count)) {
+	    !add_recipients(view, rows, count) || !add_relay(view, store, m->message_id)) {
 		cJSON_Delete(view);
 		view = NULL;
 	}
@@ -292,11 +325,13 @@ void control_messages_handle(const struct control_env *env, const struct http_re
 	const char *start = rest + 1, *slash = strchr(start, '/');
 	size_t len = slash ? (size_t)(slash - start) : strlen(start);
 	bool raw = slash && strcmp(slash, "/raw") == 0;
-	if (len == 0 || len >= sizeof(id) || (slash && !raw))
+	if (len == 0 || len >= sizeof(id))
 		return control_reply_error(resp, 404, "no such route under /_emulator/messages");
 	if (strcmp(method, "GET") != 0)
 		return control_reply_error(resp, 405, "use GET for a message");
 	memcpy(id, start, len);
 	id[len] = '\0';
+	if (slash && !raw) /* /html, /attachments/{n}: message_parts.c */
+		return control_message_part_handle(env, id, slash, resp);
 	get_message(env, id, raw, resp);
 }

@@ -2,7 +2,8 @@
  * The MIME reader of the control plane's message view (see mime_read.h).
  *
  * Owns: header unfolding and RFC 2047 decoding, multipart walking,
- * base64 / quoted-printable decoding, charset conversion to UTF-8.
+ * base64 / quoted-printable decoding, charset conversion to UTF-8, the
+ * file names of attachments (RFC 2231 parameters and continuations).
  * Never: trusts its input. Every scan is bounded by the input length and
  * moves forward; recursion stops at MIME_READ_MAX_DEPTH; each output buffer
  * is sized once from the input that produces it (decoding never grows text
@@ -13,6 +14,7 @@
  */
 #include "mime_read.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +28,37 @@ struct span {
 enum charset { CHARSET_UTF8, CHARSET_LATIN1, CHARSET_OTHER };
 enum encoding { ENCODING_IDENTITY, ENCODING_BASE64, ENCODING_QP };
 
+/* Where a part's file name came from, weakest first: a stronger source replaces a weaker one. */
+enum name_kind {
+	NAME_NONE,
+	NAME_TYPE,     /* Content-Type name=, may hold RFC 2047 encoded-words */
+	NAME_PLAIN,    /* Content-Disposition filename=, likewise */
+	NAME_EXTENDED, /* filename*= or filename*0*= ... (RFC 2231), percent-decoded */
+};
+
 /* What one part's headers say about its body. */
 struct part_info {
-	char type[64]; /* lowercased "type/subtype"; "text/plain" by default */
+	char type[MIME_READ_TYPE_MAX]; /* lowercased "type/subtype"; "text/plain" by default */
 	char boundary[201];
 	char charset[41]; /* lowercased */
 	enum encoding encoding;
-	bool attachment;
+	bool attachment;               /* Content-Disposition: attachment */
+	char name[MIME_READ_MAX_NAME]; /* the file name's bytes (see name_kind), cut at its size */
+	size_t name_len;
+	enum name_kind name_kind;
+	enum charset name_charset; /* of an NAME_EXTENDED name */
+	unsigned name_next;        /* the RFC 2231 continuation expected next; UINT_MAX: none */
 };
 
 /* The state of one walk through a message. */
 struct walk {
-	struct mime_read_result *result;
+	struct mime_read_result *result; /* NULL when only an attachment is wanted */
 	size_t parts;
-	bool failed; /* out of memory: stop and release */
+	size_t attachments;                 /* attachments seen so far */
+	size_t want;                        /* the number of the attachment to decode into `found` */
+	struct mime_read_attachment *found; /* NULL: decode none */
+	bool stop;                          /* the wanted attachment is decoded: read no further */
+	bool failed;                        /* out of memory: stop and release */
 };
 
 static int lower(int c)
@@ -438,29 +457,125 @@ static bool next_param(const char *v, size_t len, size_t *i, struct span *name, 
 	return true;
 }
 
-/* Content-Type: the type and the boundary and charset parameters. */
-static void parse_content_type(const char *v, size_t len, struct part_info *info)
+/* Append `n` bytes to the part's file name (cut at its size); `percent`: an RFC 2231 encoded segment. */
+static void name_append(struct part_info *info, const char *s, size_t n, bool percent)
+{
+	for (size_t i = 0; i < n && info->name_len < sizeof(info->name); i++) {
+		int hi = percent && s[i] == '%' && i + 2 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+		int lo = hi >= 0 ? hex_value((unsigned char)s[i + 2]) : -1;
+		if (lo >= 0) {
+			info->name[info->name_len++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			info->name[info->name_len++] = s[i];
+		}
+	}
+}
+
+/* Start the file name over from a source of kind `kind`. */
+static void name_reset(struct part_info *info, enum name_kind kind)
+{
+	info->name_len = 0;
+	info->name_kind = kind;
+	info->name_charset = CHARSET_UTF8;
+	info->name_next = UINT_MAX;
+}
+
+/* An RFC 2231 extended value, "charset'language'text": the charset taken, the text appended. */
+static void name_extended(struct part_info *info, const char *v, size_t n)
+{
+	const char *q1 = memchr(v, '\'', n);
+	const char *q2 = q1 ? memchr(q1 + 1, '\'', (size_t)(v + n - q1 - 1)) : NULL;
+	if (q2) {
+		info->name_charset = charset_of(v, (size_t)(q1 - v));
+		n -= (size_t)(q2 + 1 - v);
+		v = q2 + 1;
+	}
+	name_append(info, v, n, true);
+}
+
+/* "N" or "N*" after "filename*": the continuation number and whether the segment is encoded. */
+static bool continuation(struct span rest, unsigned *number, bool *encoded)
 {
 	size_t i = 0;
-	while (i < len && v[i] != ';')
-		i++;
+	unsigned n = 0;
+	for (; i < rest.len && rest.p[i] >= '0' && rest.p[i] <= '9' && n < 10000; i++)
+		n = n * 10 + (unsigned)(rest.p[i] - '0');
+	*encoded = i < rest.len && rest.p[i] == '*';
+	*number = n;
+	return i > 0 && i + (*encoded ? 1 : 0) == rest.len;
+}
+
+/* A Content-Disposition parameter that may name the file: filename, filename*, filename*N[*]. */
+static void name_param(struct part_info *info, struct span name, const char *v, size_t n)
+{
+	unsigned number;
+	bool encoded;
+	if (equals_nocase(name.p, name.len, "filename")) {
+		if (info->name_kind < NAME_PLAIN) {
+			name_reset(info, NAME_PLAIN);
+			name_append(info, v, n, false);
+		}
+	} else if (equals_nocase(name.p, name.len, "filename*")) {
+		name_reset(info, NAME_EXTENDED);
+		name_extended(info, v, n);
+	} else if (starts_nocase(name.p, name.len, "filename*") &&
+		   continuation((struct span){name.p + 9, name.len - 9}, &number, &encoded)) {
+		if (number == 0) {
+			name_reset(info, NAME_EXTENDED);
+			info->name_next = 1;
+		} else if (info->name_kind != NAME_EXTENDED || number != info->name_next) {
+			return; /* out of order: ignored */
+		} else {
+			info->name_next++;
+		}
+		if (encoded && number == 0)
+			name_extended(info, v, n);
+		else
+			name_append(info, v, n, encoded);
+	}
+}
+
+/* The parameters of Content-Type (`disposition` false) or Content-Disposition, from v[i]. */
+static void parse_params(const char *v, size_t len, size_t i, struct part_info *info, bool disposition)
+{
+	while (i < len) {
+		struct span name;
+		char buf[MIME_READ_MAX_NAME];
+		size_t n = 0;
+		if (!next_param(v, len, &i, &name, buf, sizeof(buf), &n))
+			continue;
+		if (disposition) {
+			name_param(info, name, buf, n);
+		} else if (equals_nocase(name.p, name.len, "boundary")) {
+			set_field(info->boundary, sizeof(info->boundary), buf, n, false);
+		} else if (equals_nocase(name.p, name.len, "charset")) {
+			set_field(info->charset, sizeof(info->charset), buf, n, true);
+		} else if (equals_nocase(name.p, name.len, "name") && info->name_kind == NAME_NONE) {
+			name_reset(info, NAME_TYPE);
+			name_append(info, buf, n, false);
+		}
+	}
+}
+
+/* The offset of the first ';' of a header value (or its end): where the parameters start. */
+static size_t params_start(const char *v, size_t len)
+{
+	const char *semi = memchr(v, ';', len);
+	return semi ? (size_t)(semi - v) : len;
+}
+
+/* Content-Type: the type and the boundary, charset and name parameters. */
+static void parse_content_type(const char *v, size_t len, struct part_info *info)
+{
+	size_t i = params_start(v, len);
 	size_t type_len = i;
 	while (type_len && is_blank(v[type_len - 1]))
 		type_len--;
 	set_field(info->type, sizeof(info->type), v, type_len, true);
 	if (!memchr(info->type, '/', strlen(info->type)))
 		snprintf(info->type, sizeof(info->type), "%s", "text/plain"); /* RFC 2045 5.2 */
-	while (i < len) {
-		struct span name;
-		char buf[256];
-		size_t n = 0;
-		if (!next_param(v, len, &i, &name, buf, sizeof(buf), &n))
-			continue;
-		if (equals_nocase(name.p, name.len, "boundary"))
-			set_field(info->boundary, sizeof(info->boundary), buf, n, false);
-		else if (equals_nocase(name.p, name.len, "charset"))
-			set_field(info->charset, sizeof(info->charset), buf, n, true);
-	}
+	parse_params(v, len, i, info, false);
 }
 
 /* Content-Transfer-Encoding and Content-Disposition. */
@@ -475,6 +590,7 @@ static void parse_part_field(struct span name, const char *v, size_t len, struct
 			info->encoding = ENCODING_QP;
 	} else if (equals_nocase(name.p, name.len, "content-disposition")) {
 		info->attachment = starts_nocase(v, len, "attachment");
+		parse_params(v, len, params_start(v, len), info, true);
 	}
 }
 
@@ -512,6 +628,7 @@ static bool scan_headers(const char *p, size_t len, size_t *body, struct part_in
 		return false;
 	memset(info, 0, sizeof(*info));
 	snprintf(info->type, sizeof(info->type), "%s", "text/plain");
+	name_reset(info, NAME_NONE);
 	struct span name, raw;
 	size_t pos = 0;
 	bool ok = true;
@@ -528,19 +645,24 @@ static bool scan_headers(const char *p, size_t len, size_t *body, struct part_in
 
 /* ---- bodies and parts ---- */
 
+/* Undo the transfer encoding of `len` bytes into `out` (room for len bytes); the bytes written. */
+static size_t decode_bytes(const char *p, size_t len, enum encoding encoding, unsigned char *out)
+{
+	if (encoding == ENCODING_BASE64)
+		return decode_base64(p, len, out);
+	if (encoding == ENCODING_QP)
+		return decode_qp(p, len, out, false);
+	memcpy(out, p, len);
+	return len;
+}
+
 /* A text body: transfer encoding undone, converted to UTF-8 with LF line breaks. */
 static char *decode_body(const char *p, size_t len, const struct part_info *info)
 {
 	unsigned char *bytes = malloc(len + 1);
 	if (!bytes)
 		return NULL;
-	size_t n;
-	if (info->encoding == ENCODING_BASE64)
-		n = decode_base64(p, len, bytes);
-	else if (info->encoding == ENCODING_QP)
-		n = decode_qp(p, len, bytes, false);
-	else
-		memcpy(bytes, p, n = len);
+	size_t n = decode_bytes(p, len, info->encoding, bytes);
 	char *text = to_utf8(bytes, n, charset_of(info->charset, strlen(info->charset)), true);
 	free(bytes);
 	return text;
@@ -567,7 +689,7 @@ static void walk_multipart(struct walk *w, const char *p, size_t len, const char
 {
 	size_t blen = strlen(boundary), pos = 0, start = 0;
 	bool open = false, closing = false;
-	while (pos < len && !w->failed) {
+	while (pos < len && !w->failed && !w->stop) {
 		size_t line_start = pos;
 		struct span line = next_line(p, len, &pos);
 		if (!is_delimiter(line, boundary, blen, &closing))
@@ -586,13 +708,46 @@ static void walk_multipart(struct walk *w, const char *p, size_t len, const char
 		open = true;
 		start = pos;
 	}
-	if (open && start < len && !w->failed)
+	if (open && start < len && !w->failed && !w->stop)
 		walk_part(w, p + start, len - start, depth); /* no closing delimiter: the part runs to the end */
+}
+
+/* A leaf part that is not a text or HTML body, or that says it is an attachment. */
+static bool is_attachment(const struct part_info *info)
+{
+	return info->attachment || (strcmp(info->type, "text/plain") != 0 && strcmp(info->type, "text/html") != 0);
+}
+
+/* The file name a part gives, as new UTF-8 (caller frees); "" when none; NULL when out of memory. */
+static char *part_file_name(const struct part_info *info)
+{
+	if (info->name_kind == NAME_EXTENDED)
+		return to_utf8((const unsigned char *)info->name, info->name_len, info->name_charset, false);
+	return mime_read_decode_header(info->name, info->name_len);
+}
+
+/* Count an attachment; decode it when it is the one wanted. */
+static void take_attachment(struct walk *w, const char *p, size_t len, const struct part_info *info)
+{
+	if (w->result)
+		w->result->attachment_count++;
+	if (w->attachments++ != w->want || !w->found)
+		return;
+	struct mime_read_attachment *a = w->found;
+	w->stop = true;
+	a->data = malloc(len + 1);
+	a->file_name = part_file_name(info);
+	if (!a->data || !a->file_name) {
+		w->failed = true;
+		return;
+	}
+	a->len = decode_bytes(p, len, info->encoding, a->data);
+	snprintf(a->content_type, sizeof(a->content_type), "%s", info->type);
 }
 
 static void walk_part(struct walk *w, const char *p, size_t len, int depth)
 {
-	if (w->failed || w->parts >= MIME_READ_MAX_PARTS)
+	if (w->failed || w->stop || w->parts >= MIME_READ_MAX_PARTS)
 		return;
 	w->parts++;
 	struct part_info info;
@@ -606,7 +761,11 @@ static void walk_part(struct walk *w, const char *p, size_t len, int depth)
 			walk_multipart(w, p + body, len - body, info.boundary, depth + 1);
 		return;
 	}
-	if (info.attachment)
+	if (is_attachment(&info)) {
+		take_attachment(w, p + body, len - body, &info);
+		return;
+	}
+	if (!w->result)
 		return;
 	char **slot = NULL;
 	if (strcmp(info.type, "text/plain") == 0 && !w->result->text)
@@ -619,13 +778,33 @@ static void walk_part(struct walk *w, const char *p, size_t len, int depth)
 
 bool mime_read_parse(const char *raw, size_t len, struct mime_read_result *out)
 {
-	struct walk w = {.result = out};
+	struct walk w = {.result = out, .want = SIZE_MAX};
 	walk_part(&w, raw ? raw : "", raw ? len : 0, 0);
 	if (w.failed) {
 		mime_read_finish(out);
 		return false;
 	}
 	return true;
+}
+
+enum mime_read_status mime_read_attachment(const char *raw, size_t len, size_t index, struct mime_read_attachment *out)
+{
+	struct walk w = {.want = index, .found = out};
+	walk_part(&w, raw ? raw : "", raw ? len : 0, 0);
+	if (w.failed) {
+		mime_read_attachment_finish(out);
+		return MIME_READ_NOMEM;
+	}
+	return w.stop ? MIME_READ_OK : MIME_READ_NOT_FOUND;
+}
+
+void mime_read_attachment_finish(struct mime_read_attachment *attachment)
+{
+	if (!attachment)
+		return;
+	free(attachment->file_name);
+	free(attachment->data);
+	memset(attachment, 0, sizeof(*attachment));
 }
 
 void mime_read_finish(struct mime_read_result *result)

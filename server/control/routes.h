@@ -38,6 +38,35 @@ void control_clock_handle(const struct control_env *env, const struct http_reque
 void control_messages_handle(const struct control_env *env, const struct http_request *http, const char *rest,
 			     struct http_response *resp);
 
+/* GET and POST /_emulator/unsubscribe/{MessageId}; `rest` is the path after "/_emulator/unsubscribe". */
+void control_unsubscribe_handle(const struct control_env *env, const struct http_request *http, const char *rest,
+				struct http_response *resp);
+/* POST /_emulator/complaints. */
+void control_complaints_handle(const struct control_env *env, const struct http_request *http,
+			       struct http_response *resp);
+
+/* GET /_emulator/metrics. */
+void control_metrics_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+
+/* POST /_emulator/reset (fixture_routes.c). */
+void control_reset_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+/* GET and POST /_emulator/fixtures (fixture_routes.c). */
+void control_fixtures_handle(const struct control_env *env, const struct http_request *http,
+			     struct http_response *resp);
+/* POST /_emulator/review (review.c). */
+void control_review_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+
+/*
+ * GET /_emulator/messages/{id}/html and /attachments/{n} (message_parts.c);
+ * `part` is the path after the id ("/html", "/attachments/3").
+ */
+void control_message_part_handle(const struct control_env *env, const char *id, const char *part,
+				 struct http_response *resp);
+/* GET /_emulator/state (state.c). */
+void control_state_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
+/* GET /_emulator/ui and its files (ui.c); `rest` is the path after "/_emulator/ui". */
+void control_ui_handle(const struct http_request *http, const char *rest, struct http_response *resp);
+
 /* GET, POST and DELETE /_emulator/faults. */
 void control_faults_handle(const struct control_env *env, const struct http_request *http, struct http_response *resp);
 

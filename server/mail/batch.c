@@ -22,9 +22,10 @@
 #include "../clock.h"
 #include "../config.h"
 #include "compose.h"
+#include "suppress.h"
 
-/* SendStatus of a member that is not sent (the documented codes). */
-#define BATCH_STATUS_BLACKLISTED 1007
+/* SendStatus of a member whose data does not fit the template (documented
+ * code); suppressed members get theirs from server/mail/suppress.h. */
 #define BATCH_STATUS_BAD_DATA 3010
 
 /* A recurring task that fell this many slots behind the clock skips to the latest. */
@@ -135,8 +136,8 @@ static int64_t next_midnight(int64_t now)
 static bool send_member(struct batch_run *run, const struct store_receiver_member *member)
 {
 	struct store_task *task = run->task;
-	bool listed = false;
-	if (store_bounce_has(run->store, task->account, member->email, &listed) != STORE_OK)
+	enum suppress_reason suppressed = SUPPRESS_NONE;
+	if (suppress_check(run->store, task->account, member->email, run->from, run->now, &suppressed) != STORE_OK)
 		return false;
 	const char *data_text =
 		member->template_data && member->template_data[0] ? member->template_data : task->template_data;
@@ -158,9 +159,10 @@ static bool send_member(struct batch_run *run, const struct store_receiver_membe
 		.task_id = task->id,
 		.unsubscribe = run->unsubscribe,
 		.ad_location = task->ad_location,
-		.forced_send_status = listed ? BATCH_STATUS_BLACKLISTED : 0,
+		.forced_send_status = suppress_send_status(suppressed),
 		.now = run->now,
 		.base_url = run->config->base_url,
+		.relay = run->config->smtp_relay[0] != '\0',
 	};
 	char name[96], message_id[80], detail[256];
 	bool fits = !task->template_id || (data && compose_check(&in, name, sizeof(name)) == COMPOSE_OK);

@@ -2,11 +2,14 @@
  * Composing one email.
  *
  * Owns: rendering order (subject, HTML, text from one data object), the
- * unsubscribe footer and List-Unsubscribe header, the ad mark, the
- * MessageId format, and storing the message with its deliveries and any
- * bounce it causes, in the caller's transaction.
+ * unsubscribe footer and List-Unsubscribe header (asked for by the call, or
+ * by the sender address's unsubscribe setting), the ad mark, the MessageId
+ * format, and storing the message with its deliveries and what their
+ * outcomes leave behind (a bounce on the blacklist, a complaint as an abuse
+ * report), in the caller's transaction.
  * Never: validates API parameters (the handlers do) or sends anything to
- * the network (relay is a separate, later step).
+ * the network (with --smtp-relay it only queues the message, in the same
+ * transaction, for the relay worker: relay.c).
  */
 #include "compose.h"
 
@@ -14,10 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
-
+#include "../../storage/store_complaint.h"
 #include "../../storage/store_message.h"
+#include "../../storage/store_relay.h"
+#include "../../storage/store_unsubscribe.h"
 #include "../clock.h"
+#include "../random.h"
+#include "relay.h"
 #include "render.h"
 #include "simulator.h"
 
@@ -50,8 +56,7 @@ void compose_message_id(uint64_t app_id, int64_t now, char *out, size_t size)
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned char random[12];
 	char tail[13], stamp[16];
-	if (RAND_bytes(random, sizeof(random)) != 1)
-		memset(random, 7, sizeof(random));
+	random_fill(random, sizeof(random));
 	for (size_t i = 0; i < sizeof(random); i++)
 		tail[i] = alphabet[random[i] % (sizeof(alphabet) - 1)];
 	tail[12] = '\0';
@@ -204,6 +209,21 @@ static char *attachments_json(const struct compose_input *in)
 	return text;
 }
 
+/* The DeliverMessage of a recipient that was not sent. */
+static const char *forced_message(int send_status)
+{
+	switch (send_status) {
+	case 3010:
+		return "Not sent: the template data does not fit the template.";
+	case 1007:
+		return "Not sent: the address is on a blacklist.";
+	case 1013:
+		return "Not sent: the recipient unsubscribed from this sender.";
+	default:
+		return "Not sent: the address is suppressed.";
+	}
+}
+
 /* One delivery row per recipient (To, Cc, Bcc), outcomes from the simulator. */
 static struct store_delivery_in *deliveries(const struct compose_input *in, size_t *count)
 {
@@ -221,9 +241,7 @@ static struct store_delivery_in *deliveries(const struct compose_input *in, size
 			if (in->forced_send_status) {
 				d->send_status = in->forced_send_status;
 				d->deliver_status = SIMULATOR_DROPPED;
-				d->deliver_message = in->forced_send_status == 3010
-							     ? "Not sent: the template data does not fit the template."
-							     : "Not sent: the address is suppressed.";
+				d->deliver_message = forced_message(in->forced_send_status);
 				continue;
 			}
 			struct simulator_outcome o;
@@ -253,8 +271,8 @@ static void rendered_finish(struct rendered *r)
 	free(r->text);
 }
 
-static enum compose_status render_all(const struct compose_input *in, const char *message_id, struct rendered *r,
-				      char *unsubscribe_url, size_t url_size)
+static enum compose_status render_all(const struct compose_input *in, int unsubscribe, const char *message_id,
+				      struct rendered *r, char *unsubscribe_url, size_t url_size)
 {
 	enum compose_status status = render_part(in->subject, in->data, &r->subject);
 	if (status == COMPOSE_OK)
@@ -264,30 +282,34 @@ static enum compose_status render_all(const struct compose_input *in, const char
 	if (status != COMPOSE_OK)
 		return status;
 	unsubscribe_url[0] = '\0';
-	if (in->unsubscribe > 0 && compose_unsubscribe_valid(in->unsubscribe)) {
+	if (unsubscribe > 0 && compose_unsubscribe_valid(unsubscribe)) {
 		snprintf(unsubscribe_url, url_size, "%s/_emulator/unsubscribe/%s", in->base_url ? in->base_url : "",
 			 message_id);
-		if (!add_footer(&r->text, &r->html, unsubscribe_labels[in->unsubscribe], unsubscribe_url))
+		if (!add_footer(&r->text, &r->html, unsubscribe_labels[unsubscribe], unsubscribe_url))
 			return COMPOSE_NOMEM;
 	}
 	return add_ad_mark(&r->subject, in->ad_location) ? COMPOSE_OK : COMPOSE_NOMEM;
 }
 
-static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r, const char *message_id,
-				      const char *unsubscribe_url, char **raw, size_t *len, char *detail,
-				      size_t detail_size)
+/* The Message-ID header (without angle brackets): SmtpMessageId, else one of ours. */
+static void header_message_id(const struct compose_input *in, const char *message_id, char *out, size_t size)
 {
-	char header_id[256];
 	if (in->smtp_message_id && in->smtp_message_id[0]) {
 		const char *id = in->smtp_message_id;
 		size_t n = strlen(id);
 		if (id[0] == '<' && n > 2 && id[n - 1] == '>')
-			snprintf(header_id, sizeof(header_id), "%.*s", (int)(n - 2), id + 1);
+			snprintf(out, size, "%.*s", (int)(n - 2), id + 1);
 		else
-			snprintf(header_id, sizeof(header_id), "%s", id);
+			snprintf(out, size, "%s", id);
 	} else {
-		snprintf(header_id, sizeof(header_id), "%s@ses-emulator.local", message_id);
+		snprintf(out, size, "%s@ses-emulator.local", message_id);
 	}
+}
+
+static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r, const char *header_id,
+				      const char *unsubscribe_url, char **raw, size_t *len, char *detail,
+				      size_t detail_size)
+{
 	struct mime_message m = {
 		.from_address = in->from_address,
 		.from_name = in->from_name,
@@ -326,7 +348,42 @@ static const char *domain_of(const char *address)
 	return at ? at + 1 : "";
 }
 
-static enum compose_status save(struct store *store, const struct compose_input *in, const char *message_id,
+/* The identifiers of the message being stored. */
+struct message_ids {
+	const char *api;    /* the MessageId */
+	const char *header; /* the Message-ID header, without <> */
+};
+
+/* What the recipients' outcomes leave behind: bounces on the blacklist, complaints as abuse reports. */
+static enum store_status record_outcomes(struct store *store, const struct compose_input *in,
+					 const struct message_ids *ids, const char *subject, const char *day,
+					 const struct store_delivery_in *rows, size_t count)
+{
+	enum store_status status = STORE_OK;
+	for (size_t i = 0; status == STORE_OK && i < count; i++) {
+		if (rows[i].bounced)
+			status = store_bounce_add(store, in->account, rows[i].address, in->now, in->task_id, ids->api,
+						  rows[i].deliver_message);
+		if (status != STORE_OK || !rows[i].complained)
+			continue;
+		struct store_complaint complaint = {
+			.message_id = (char *)ids->api,
+			.header_id = (char *)ids->header,
+			.recipient = (char *)rows[i].address,
+			.from_address = (char *)in->from_address,
+			.from_domain = (char *)domain_of(in->from_address),
+			.subject = (char *)subject,
+			.template_id = in->template_id,
+			.task_id = in->task_id,
+			.deliver_time = in->now,
+			.complain_time = in->now,
+		};
+		status = store_complaint_add(store, in->account, &complaint, day, NULL);
+	}
+	return status;
+}
+
+static enum compose_status save(struct store *store, const struct compose_input *in, const struct message_ids *ids,
 				const struct rendered *r, const char *raw, size_t raw_len)
 {
 	char day[16];
@@ -338,7 +395,7 @@ static enum compose_status save(struct store *store, const struct compose_input 
 	enum compose_status result = COMPOSE_NOMEM;
 	if (recipients && attachments && rows) {
 		struct store_message_in msg = {
-			.message_id = message_id,
+			.message_id = ids->api,
 			.task_id = in->task_id,
 			.template_id = in->template_id,
 			.from_address = in->from_address,
@@ -354,12 +411,10 @@ static enum compose_status save(struct store *store, const struct compose_input 
 			.deliveries = rows,
 			.delivery_count = count,
 		};
-		result = store_message_add(store, in->account, &msg) == STORE_OK ? COMPOSE_OK : COMPOSE_STORE;
-		for (size_t i = 0; result == COMPOSE_OK && i < count; i++)
-			if (rows[i].bounced &&
-			    store_bounce_add(store, in->account, rows[i].address, in->now, in->task_id, message_id,
-					     rows[i].deliver_message) != STORE_OK)
-				result = COMPOSE_STORE;
+		result = store_message_add(store, in->account, &msg) == STORE_OK &&
+					 record_outcomes(store, in, ids, r->subject, day, rows, count) == STORE_OK
+				 ? COMPOSE_OK
+				 : COMPOSE_STORE;
 	}
 	free(recipients);
 	free(attachments);
@@ -367,21 +422,59 @@ static enum compose_status save(struct store *store, const struct compose_input 
 	return result;
 }
 
+/*
+ * The unsubscribe link's language: the call's Unsubscribe code when it
+ * asks for a link, else the sender address's setting when it is on.
+ */
+static enum compose_status link_language(struct store *store, const struct compose_input *in, int *code)
+{
+	*code = in->unsubscribe;
+	if (*code > 0)
+		return COMPOSE_OK;
+	struct store_unsubscribe_config config = {0};
+	enum store_status status = store_unsubscribe_config_get(store, in->account, in->from_address, &config);
+	if (status == STORE_OK && config.status == 1)
+		*code = (int)strtol(config.config, NULL, 10);
+	store_unsubscribe_config_finish(&config);
+	return status == STORE_OK || status == STORE_NOT_FOUND ? COMPOSE_OK : COMPOSE_STORE;
+}
+
+/*
+ * Queue the stored message for the SMTP relay, in the same transaction, and
+ * wake the relay worker (it takes the row once the transaction commits).
+ */
+static enum compose_status queue_relay(struct store *store, const struct compose_input *in, const char *message_id)
+{
+	bool queued = false;
+	if (store_relay_enqueue(store, in->account, message_id, &queued) != STORE_OK)
+		return COMPOSE_STORE;
+	if (queued)
+		relay_notify();
+	return COMPOSE_OK;
+}
+
 enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id, char *detail,
 				  size_t detail_size)
 {
 	struct rendered r = {0};
-	char unsubscribe_url[512];
+	char unsubscribe_url[512], header_id[256];
 	char *raw = NULL;
 	size_t raw_len = 0;
+	int unsubscribe = 0;
 	if (detail_size)
 		detail[0] = '\0';
 	compose_message_id(in->app_id, in->now, message_id, 80);
-	enum compose_status status = render_all(in, message_id, &r, unsubscribe_url, sizeof(unsubscribe_url));
+	header_message_id(in, message_id, header_id, sizeof(header_id));
+	struct message_ids ids = {message_id, header_id};
+	enum compose_status status = link_language(store, in, &unsubscribe);
 	if (status == COMPOSE_OK)
-		status = build_mime(in, &r, message_id, unsubscribe_url, &raw, &raw_len, detail, detail_size);
+		status = render_all(in, unsubscribe, message_id, &r, unsubscribe_url, sizeof(unsubscribe_url));
 	if (status == COMPOSE_OK)
-		status = save(store, in, message_id, &r, raw, raw_len);
+		status = build_mime(in, &r, header_id, unsubscribe_url, &raw, &raw_len, detail, detail_size);
+	if (status == COMPOSE_OK)
+		status = save(store, in, &ids, &r, raw, raw_len);
+	if (status == COMPOSE_OK && in->relay)
+		status = queue_relay(store, in, message_id);
 	free(raw);
 	rendered_finish(&r);
 	return status;

@@ -51,6 +51,7 @@ struct compose_input {
 	int forced_send_status;      /* 0; else every recipient is dropped with this SendStatus */
 	int64_t now;                 /* emulator clock */
 	const char *base_url;        /* "http://host:port" for links */
+	bool relay;                  /* queue the message for the SMTP relay (--smtp-relay is set) */
 };
 
 enum compose_status {

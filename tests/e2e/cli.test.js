@@ -246,3 +246,65 @@ test("a --db file is created at the given path", async () => {
   });
   assert.ok(fs.existsSync(db), `${db} should exist after a run`);
 });
+
+// ---- --log-format and the SMTP relay's flags (tests/e2e/metrics.test.js and relay.test.js run them) ----
+
+test("--help names --log-format and every --smtp-* flag", async () => {
+  const res = await runBinary(["--help"]);
+  assert.equal(res.code, 0, res.stderr);
+  for (const flag of [
+    "--log-format",
+    "--smtp-relay",
+    "--smtp-user",
+    "--smtp-password",
+    "--smtp-starttls",
+    "--smtp-retries",
+    "--smtp-retry-delay",
+  ]) {
+    assert.ok(res.stdout.includes(flag), `--help must mention ${flag}`);
+  }
+});
+
+test("bad --log-format and --smtp-* values: exit non-zero, one line naming the flag", async () => {
+  const cases = [
+    ["--log-format", "xml"],
+    ["--smtp-relay", "http://127.0.0.1:25"],
+    ["--smtp-relay", "127.0.0.1:25"],
+    ["--smtp-relay", "smtp://"],
+    ["--smtp-relay", "smtp://127.0.0.1:70000"],
+    ["--smtp-starttls", "maybe"],
+    ["--smtp-retries", "21"],
+    ["--smtp-retries", "x"],
+    ["--smtp-retry-delay", "0"],
+    ["--smtp-user", "u".repeat(300)],
+  ];
+  for (const [flag, value] of cases) {
+    const res = await runBinary(["--listen", "127.0.0.1:0", flag, value]);
+    const line = assertStartupFailure(res, `${flag} ${value.slice(0, 40)}`);
+    assert.ok(line.includes(flag), `${flag}: the line names the flag: ${line}`);
+  }
+  const env = await runBinary(["--listen", "127.0.0.1:0"], { env: { SES_EMULATOR_SMTP_RELAY: "ftp://x" } });
+  assert.match(assertStartupFailure(env, "SES_EMULATOR_SMTP_RELAY"), /SES_EMULATOR_SMTP_RELAY/);
+});
+
+test("good --log-format and --smtp-* values start the emulator", async () => {
+  await withEmulator(
+    {
+      args: [
+        "--log-format",
+        "json",
+        "--smtp-relay",
+        "smtps://user:pass@127.0.0.1:1",
+        "--smtp-starttls",
+        "on",
+        "--smtp-retries",
+        "0",
+        "--smtp-retry-delay",
+        "3600000",
+      ],
+    },
+    async (emu) => {
+      await rawClient(emu).call("ListEmailTemplates", LIST);
+    },
+  );
+});

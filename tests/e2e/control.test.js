@@ -23,6 +23,7 @@ const SUMMARY_KEYS = [
   "from",
   "id",
   "recipients",
+  "relay",
   "reply_to",
   "status",
   "subject",

@@ -3,15 +3,21 @@
 // middle of its run; after a restart on the same --db it resumes and ends
 // with exactly one message per member: none lost, none doubled. Counts come
 // from GetStatisticsReport (one RequestCount per delivery row) and from the
-// task's own counters.
+// task's own counters. Then the store's disk: a full disk answers InternalError
+// without crashing and recovers when space returns; a database on a read-only
+// file system is refused at start with one line (both need mount, so root:
+// skipped otherwise). The longer kill -9 runs (a 50,000-member batch, a
+// stream of SendEmail calls) are in tests/crash/kill9.js.
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const { startEmulator, REPO_ROOT } = require("./lib/emulator");
-const { chinaClient } = require("./lib/clients");
+const { execFileSync } = require("node:child_process");
+
+const { startEmulator, makeTempDir, runBinary, REPO_ROOT } = require("./lib/emulator");
+const { chinaClient, rawClient, rawRequest } = require("./lib/clients");
 
 const MEMBERS = 20000;
 
@@ -74,5 +80,81 @@ test("a batch killed mid-run resumes after restart with exactly one message per 
     assert.equal(last.messages[0].subject, `Hello M${MEMBERS - 1}`);
   } finally {
     await emu.stop();
+  }
+});
+
+// Mounts a tmpfs of `size` on a new directory; null when mount is not permitted.
+function mountTmpfs(size) {
+  const dir = makeTempDir("ses-disk-");
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "ignore" });
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+function unmount(dir) {
+  try {
+    execFileSync("umount", ["-l", dir], { stdio: "ignore" });
+  } catch {
+    /* already gone */
+  }
+}
+
+const SEND = {
+  FromEmailAddress: "noreply@example.com",
+  Destination: ["to@example.net"],
+  Subject: "Hi {{name}}",
+  Template: { TemplateID: 1, TemplateData: '{"name":"Bob"}' },
+};
+
+test("a full disk answers InternalError without crashing, and sending recovers when space returns", async (t) => {
+  const dir = mountTmpfs("2m");
+  if (!dir) return t.skip("mount -t tmpfs is not permitted (run as root to test a full disk)");
+  const emu = await startEmulator({ db: path.join(dir, "ses.db") });
+  try {
+    const api = rawClient(emu);
+    const before = await api.call("SendEmail", SEND);
+    // Fill the file system.
+    try {
+      fs.writeFileSync(path.join(dir, "filler"), Buffer.alloc(4 * 1024 * 1024));
+    } catch (e) {
+      assert.equal(e.code, "ENOSPC");
+    }
+    for (let i = 0; i < 5; i++) {
+      const r = await api.tc3("SendEmail", SEND);
+      assert.equal(r.json.Response.Error && r.json.Response.Error.Code, "InternalError", r.text);
+    }
+    // Reads still work, and so does the control plane.
+    assert.equal((await api.call("GetEmailTemplate", { TemplateID: 1 })).TemplateName, "welcome");
+    assert.equal((await rawRequest(emu, { path: "/_emulator/health" })).status, 200);
+    // Space returns: sending works again, and nothing refused was stored.
+    fs.unlinkSync(path.join(dir, "filler"));
+    const after = await api.call("SendEmail", SEND);
+    const list = (await rawRequest(emu, { path: "/_emulator/messages?limit=100" })).json.messages.map((m) => m.id);
+    assert.deepEqual(list.sort(), [before.MessageId, after.MessageId].sort());
+    assert.equal(emu.child.exitCode, null, "still running");
+  } finally {
+    await emu.stop();
+    unmount(dir);
+  }
+});
+
+test("a database on a read-only file system is refused at start with one line", async (t) => {
+  const rw = mountTmpfs("8m");
+  if (!rw) return t.skip("mount is not permitted (run as root to test a read-only database)");
+  const ro = makeTempDir("ses-ro-");
+  try {
+    const emu = await startEmulator({ db: path.join(rw, "ses.db") });
+    await emu.stop();
+    execFileSync("mount", ["--bind", rw, ro]);
+    execFileSync("mount", ["-o", "remount,bind,ro", ro]);
+    const r = await runBinary(["--listen", "127.0.0.1:0", "--db", path.join(ro, "ses.db")]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^ses-emulator: cannot use database '.*ses\.db': .+\n$/);
+  } finally {
+    unmount(ro);
+    unmount(rw);
   }
 });

@@ -11,8 +11,13 @@
 #include "unit.h"
 
 static const char *const variables[] = {
-	"SES_EMULATOR_LISTEN", "SES_EMULATOR_DB",     "SES_EMULATOR_FIXTURES",
-	"SES_EMULATOR_AUTH",   "SES_EMULATOR_REVIEW", "SES_EMULATOR_THREADS",
+	"SES_EMULATOR_LISTEN",           "SES_EMULATOR_DB",
+	"SES_EMULATOR_FIXTURES",         "SES_EMULATOR_AUTH",
+	"SES_EMULATOR_REVIEW",           "SES_EMULATOR_THREADS",
+	"SES_EMULATOR_LOG_FORMAT",       "SES_EMULATOR_SMTP_RELAY",
+	"SES_EMULATOR_SMTP_USER",        "SES_EMULATOR_SMTP_PASSWORD",
+	"SES_EMULATOR_SMTP_STARTTLS",    "SES_EMULATOR_SMTP_RETRIES",
+	"SES_EMULATOR_SMTP_RETRY_DELAY",
 };
 
 static void clear_environment(void)
@@ -241,6 +246,86 @@ static void test_environment(void)
 	clear_environment();
 }
 
+/* --log-format and the SMTP relay's settings: defaults, values, limits, variables. */
+static void test_log_and_relay(void)
+{
+	struct run run;
+	clear_environment();
+	run_args(&run, NULL);
+	CHECK_INT(run.cfg.log_format, CONFIG_LOG_TEXT);
+	CHECK_STR(run.cfg.smtp_relay, "");
+	CHECK_INT(run.cfg.smtp_starttls, false);
+	CHECK_INT(run.cfg.smtp_retries, 5);
+	CHECK_INT(run.cfg.smtp_retry_delay_ms, 1000);
+	CHECK_STR(config_log_format_name(CONFIG_LOG_TEXT), "text");
+	CHECK_STR(config_log_format_name(CONFIG_LOG_JSON), "json");
+	CHECK_STR(config_log_format_name(CONFIG_LOG_OFF), "off");
+
+	RUN(&run, "--log-format", "json", "--smtp-relay", "smtp://127.0.0.1:1025", "--smtp-user", "u",
+	    "--smtp-password", "p w", "--smtp-starttls", "on", "--smtp-retries", "0", "--smtp-retry-delay", "1");
+	CHECK_INT(run.status, CONFIG_OK);
+	CHECK_INT(run.cfg.log_format, CONFIG_LOG_JSON);
+	CHECK_STR(run.cfg.smtp_relay, "smtp://127.0.0.1:1025");
+	CHECK_STR(run.cfg.smtp_user, "u");
+	CHECK_STR(run.cfg.smtp_password, "p w");
+	CHECK_INT(run.cfg.smtp_starttls, true);
+	CHECK_INT(run.cfg.smtp_retries, 0);
+	CHECK_INT(run.cfg.smtp_retry_delay_ms, 1);
+	RUN(&run, "--log-format", "off", "--smtp-retries", "20", "--smtp-retry-delay", "3600000");
+	CHECK_INT(run.cfg.log_format, CONFIG_LOG_OFF);
+	CHECK_INT(run.cfg.smtp_retries, 20);
+	CHECK_INT(run.cfg.smtp_retry_delay_ms, 3600000);
+
+	static const char *const good_urls[] = {"smtps://mail.example.com", "smtp://user:secret@[::1]:2525",
+						"smtp://localhost:1025/ehlo.example", "smtp://h"};
+	for (size_t i = 0; i < sizeof(good_urls) / sizeof(good_urls[0]); i++) {
+		RUN(&run, "--smtp-relay", good_urls[i]);
+		if (!CHECK_INT(run.status, CONFIG_OK))
+			fprintf(stderr, "  --smtp-relay '%s' was refused\n", good_urls[i]);
+	}
+	/* "" turns the relay off (for a variable set elsewhere). */
+	RUN(&run, "--smtp-relay", "");
+	CHECK_INT(run.status, CONFIG_OK);
+	CHECK_STR(run.cfg.smtp_relay, "");
+
+	static const char *const bad_urls[] = {"http://127.0.0.1:25", "127.0.0.1:25", "smtp://",
+					       "smtp://h:99999",      "smtp://h :25", "mailto:a@b"};
+	for (size_t i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
+		RUN(&run, "--smtp-relay", bad_urls[i]);
+		CHECK_CONFIG_ERROR(&run, "--smtp-relay");
+	}
+	RUN(&run, "--log-format", "TEXT");
+	CHECK_CONFIG_ERROR(&run, "--log-format");
+	RUN(&run, "--smtp-starttls", "yes");
+	CHECK_CONFIG_ERROR(&run, "--smtp-starttls");
+	RUN(&run, "--smtp-retries", "21");
+	CHECK_CONFIG_ERROR(&run, "--smtp-retries");
+	RUN(&run, "--smtp-retries", "-1");
+	CHECK_CONFIG_ERROR(&run, "--smtp-retries");
+	RUN(&run, "--smtp-retry-delay", "0");
+	CHECK_CONFIG_ERROR(&run, "--smtp-retry-delay");
+	RUN(&run, "--smtp-retry-delay", "3600001");
+	CHECK_CONFIG_ERROR(&run, "--smtp-retry-delay");
+	char long_user[300];
+	memset(long_user, 'u', 256);
+	long_user[256] = '\0';
+	RUN(&run, "--smtp-user", long_user);
+	CHECK_CONFIG_ERROR(&run, "--smtp-user");
+
+	setenv("SES_EMULATOR_LOG_FORMAT", "json", 1);
+	setenv("SES_EMULATOR_SMTP_RELAY", "smtp://127.0.0.1:2525", 1);
+	setenv("SES_EMULATOR_SMTP_RETRY_DELAY", "50", 1);
+	run_args(&run, NULL);
+	CHECK_INT(run.status, CONFIG_OK);
+	CHECK_INT(run.cfg.log_format, CONFIG_LOG_JSON);
+	CHECK_STR(run.cfg.smtp_relay, "smtp://127.0.0.1:2525");
+	CHECK_INT(run.cfg.smtp_retry_delay_ms, 50);
+	setenv("SES_EMULATOR_SMTP_RETRIES", "many", 1);
+	run_args(&run, NULL);
+	CHECK_CONFIG_ERROR(&run, "SES_EMULATOR_SMTP_RETRIES");
+	clear_environment();
+}
+
 static void test_exits(void)
 {
 	struct run run;
@@ -309,6 +394,7 @@ int main(void)
 	test_listen();
 	test_settings();
 	test_environment();
+	test_log_and_relay();
 	test_exits();
 	test_short_cluster();
 	clear_environment();

@@ -5,7 +5,9 @@
  * hostile ones: missing and unterminated boundaries, truncated base64,
  * endless header sections, huge folded values, 50 nested multiparts,
  * invalid UTF-8 and NULs, and a deterministic mutation fuzz loop. Every
- * output must be valid UTF-8 and bounded.
+ * output must be valid UTF-8 and bounded. Attachments: counted and decoded
+ * one at a time, file names in every RFC 2231 / RFC 2047 form, a round trip
+ * through the MIME writer (server/mail/mime.c), and the fuzz loop again.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "../../server/control/mime_read.h"
+#include "mail/mime.h"
 #include "unit.h"
 
 static bool utf8_valid(const char *s)
@@ -393,6 +396,172 @@ static uint64_t prng(void)
 }
 
 /* Mutations of a valid message; every result must be valid UTF-8 and no larger than 3x the input. */
+/* Attachment `index` of `raw`, checked to be found with `name`, `type` and the bytes `data`. */
+static void attachment_is(const char *raw, size_t index, const char *name, const char *type, const char *data,
+			  size_t data_len)
+{
+	struct mime_read_attachment a = {0};
+	CHECK_INT(mime_read_attachment(raw, strlen(raw), index, &a), MIME_READ_OK);
+	CHECK_STR(a.file_name, name);
+	CHECK_STR(a.content_type, type);
+	CHECK_INT(a.len, data_len);
+	CHECK(a.data && a.len == data_len && memcmp(a.data, data, data_len) == 0);
+	mime_read_attachment_finish(&a);
+}
+
+static const char mixed[] = "Content-Type: multipart/mixed; boundary=outer\n"
+			    "\n"
+			    "--outer\n"
+			    "Content-Type: text/plain; name=notes.txt\n"
+			    "Content-Disposition: attachment; filename=notes.txt\n"
+			    "\n"
+			    "not the body\n"
+			    "--outer\n"
+			    "Content-Type: multipart/alternative; boundary=inner\n"
+			    "\n"
+			    "--inner\n"
+			    "Content-Type: text/plain\n"
+			    "\n"
+			    "Hello\n"
+			    "--inner\n"
+			    "Content-Type: text/html\n"
+			    "\n"
+			    "<b>Hello</b>\n"
+			    "--inner--\n"
+			    "--outer\n"
+			    "Content-Type: Application/PDF\n"
+			    "Content-Transfer-Encoding: base64\n"
+			    "\n"
+			    "JVBERi0=\n"
+			    "--outer--\n";
+
+static void test_attachments_found(void)
+{
+	struct mime_read_result r;
+	CHECK(parse(mixed, &r));
+	CHECK_INT(r.attachment_count, 2);
+	CHECK_STR(r.text, "Hello"); /* the attachment before it is not the body */
+	mime_read_finish(&r);
+	attachment_is(mixed, 0, "notes.txt", "text/plain", "not the body", 12);
+	attachment_is(mixed, 1, "", "application/pdf", "%PDF-", 5); /* no name; a type that is not text */
+	struct mime_read_attachment a = {0};
+	CHECK_INT(mime_read_attachment(mixed, strlen(mixed), 2, &a), MIME_READ_NOT_FOUND);
+	CHECK(a.data == NULL && a.file_name == NULL);
+	CHECK_INT(mime_read_attachment("Subject: x\n\nbody", 16, 0, &a), MIME_READ_NOT_FOUND);
+	CHECK_INT(mime_read_attachment(NULL, 0, 0, &a), MIME_READ_NOT_FOUND);
+	mime_read_attachment_finish(&a);
+	mime_read_attachment_finish(NULL);
+	/* a whole message that is one attachment */
+	attachment_is("Content-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw==\n", 0, "", "image/png",
+		      "\x89PNG", 4);
+}
+
+/* One part with the given Content-Type and Content-Disposition, its name read back. */
+static void name_is(const char *type, const char *disposition, const char *want)
+{
+	char raw[2048];
+	snprintf(raw, sizeof(raw),
+		 "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: %s\nContent-Disposition: "
+		 "%s\n\nx\n--b--\n",
+		 type, disposition);
+	attachment_is(raw, 0, want, "application/octet-stream", "x", 1);
+}
+
+static void test_attachment_names(void)
+{
+	const char *bin = "application/octet-stream";
+	name_is(bin, "attachment; filename=\"a \\\"quoted\\\" name.bin\"", "a \"quoted\" name.bin");
+	name_is(bin, "attachment; filename*=UTF-8''%E2%82%AC%20rates.bin", "€ rates.bin");
+	name_is(bin, "attachment; filename*=utf-8'en'%e2%82%ac.bin", "€.bin");
+	name_is(bin, "attachment; filename*=iso-8859-1''caf%E9.bin", "café.bin");
+	/* continuations, a character split across two segments, a plain segment */
+	name_is(bin, "attachment; filename*0*=UTF-8''%E4%BD; filename*1*=%A0%E5%A5%BD; filename*2=.bin", "你好.bin");
+	/* the extended form wins over the plain one, whatever their order */
+	name_is(bin, "attachment; filename*0*=UTF-8''x.bin; filename=\"plain.bin\"", "x.bin");
+	name_is(bin, "attachment; filename=\"plain.bin\"; filename*=UTF-8''ext.bin", "ext.bin");
+	/* out-of-order or repeated continuations are ignored */
+	name_is(bin, "attachment; filename*0=a; filename*2=c; filename*1=b", "ab");
+	/* the Content-Type name, encoded-words decoded, when the disposition has none */
+	name_is("application/octet-stream; name=\"=?UTF-8?B?5L2g5aW9?=.bin\"", "attachment", "你好.bin");
+	name_is("application/octet-stream; name=type.bin", "attachment; filename=disp.bin", "disp.bin");
+	/* bad bytes become U+FFFD, NULs too; bad escapes stay as written */
+	name_is(bin, "attachment; filename*=UTF-8''%FF%00x%G1.bin", "\xef\xbf\xbd\xef\xbf\xbdx%G1.bin");
+	name_is(bin, "attachment; filename*=UTF-8''", "");
+	name_is(bin, "attachment; filename*x=nope", "");
+	/* a name longer than MIME_READ_MAX_NAME is cut, never overflows */
+	char disposition[1500] = "attachment; filename=";
+	size_t used = strlen(disposition);
+	memset(disposition + used, 'n', sizeof(disposition) - used - 1);
+	disposition[sizeof(disposition) - 1] = '\0';
+	char want[MIME_READ_MAX_NAME + 1];
+	memset(want, 'n', MIME_READ_MAX_NAME);
+	want[MIME_READ_MAX_NAME] = '\0';
+	name_is(bin, disposition, want);
+}
+
+/* What the MIME writer builds, read back: names (long, non-ASCII) and bytes unchanged. */
+static void test_attachments_round_trip(void)
+{
+	static const unsigned char blob[] = {0, 1, 2, 0xff, 0xfe, '\r', '\n', 0x80, 'z'};
+	static const char long_name[] = "报告-二〇二四年第一季度-销售数据与客户反馈汇总-最终版本-请勿外传-附录.csv";
+	static const char *const to[] = {"user@example.net"};
+	struct mime_attachment attachments[] = {
+		{.file_name = "plain.txt", .data = (const unsigned char *)"hello\r\n", .len = 7},
+		{.file_name = long_name, .content_type = "text/csv", .data = blob, .len = sizeof(blob)},
+		{.file_name = "empty.bin", .content_type = "application/octet-stream", .data = blob, .len = 0},
+	};
+	struct mime_message m = {.from_address = "noreply@example.com",
+				 .to = to,
+				 .to_count = 1,
+				 .subject = "files",
+				 .text = "see attached",
+				 .html = "<p>see attached</p>",
+				 .attachments = attachments,
+				 .attachment_count = 3,
+				 .date = 1717203600};
+	char *raw = NULL;
+	size_t len = 0;
+	CHECK_INT(mime_build(&m, 1 << 20, &raw, &len, NULL, 0), MIME_OK);
+	struct mime_read_result r = {0};
+	CHECK(mime_read_parse(raw, len, &r));
+	CHECK_INT(r.attachment_count, 3);
+	CHECK_STR(r.text, "see attached");
+	mime_read_finish(&r);
+	for (size_t i = 0; i < 3; i++) {
+		struct mime_read_attachment a = {0};
+		CHECK_INT(mime_read_attachment(raw, len, i, &a), MIME_READ_OK);
+		CHECK_STR(a.file_name, attachments[i].file_name);
+		CHECK_INT(a.len, attachments[i].len);
+		CHECK(a.data && memcmp(a.data, attachments[i].data, a.len) == 0);
+		mime_read_attachment_finish(&a);
+	}
+	struct mime_read_attachment a = {0};
+	CHECK_INT(mime_read_attachment(raw, len, 1, &a), MIME_READ_OK);
+	CHECK_STR(a.content_type, "text/csv");
+	mime_read_attachment_finish(&a);
+	free(raw);
+}
+
+/* Hostile attachments: no closing delimiter, truncated base64, bodies of nothing. */
+static void test_attachments_hostile(void)
+{
+	attachment_is("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: image/gif\n"
+		      "Content-Transfer-Encoding: base64\n\nR0lGOD",
+		      0, "", "image/gif", "GIF8", 4); /* runs to the end; the partial quantum dropped */
+	attachment_is("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Disposition: attachment\n\n--b--\n", 0,
+		      "", "text/plain", "", 0);
+	attachment_is("Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/zip\n--b--\n", 0, "",
+		      "application/zip", "", 0); /* headers to the end, no body at all */
+	/* a type past MIME_READ_TYPE_MAX is not kept: text/plain, not an attachment */
+	struct mime_read_result r;
+	char raw[300];
+	snprintf(raw, sizeof(raw), "Content-Type: application/%0100d\n\nx", 0);
+	CHECK(parse(raw, &r));
+	CHECK_INT(r.attachment_count, 0);
+	CHECK_STR(r.text, "x");
+	mime_read_finish(&r);
+}
+
 static void test_fuzz(void)
 {
 	static const char seed[] =
@@ -402,7 +571,9 @@ static void test_fuzz(void)
 		"--i\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
 		"Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9=\r\n=\r\n"
 		"--i\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\nPGI+eDwvYj4=\r\n"
-		"--i--\r\n--o\r\nContent-Disposition: attachment\r\n\r\nzz\r\n--o--\r\n";
+		"--i--\r\n--o\r\nContent-Disposition: attachment\r\n\r\nzz\r\n"
+		"--o\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename*0*=UTF-8''%E4%BD;"
+		" filename*1*=%A0.png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--o--\r\n";
 	static const char alphabet[] = "=?-\r\n :;\"\\abBqQ_0\xff\x80\t";
 	char buf[sizeof(seed) + 64];
 	int bad = 0;
@@ -431,6 +602,14 @@ static void test_fuzz(void)
 		for (size_t i = 0; i < r.header_count; i++)
 			if (!utf8_valid(r.headers[i].name) || !utf8_valid(r.headers[i].value))
 				bad++;
+		for (size_t i = 0; i <= r.attachment_count; i++) {
+			struct mime_read_attachment a = {0};
+			enum mime_read_status status = mime_read_attachment(buf, len, i, &a);
+			if (status != (i < r.attachment_count ? MIME_READ_OK : MIME_READ_NOT_FOUND) ||
+			    (a.file_name && !utf8_valid(a.file_name)) || a.len > len)
+				bad++;
+			mime_read_attachment_finish(&a);
+		}
 		mime_read_finish(&r);
 	}
 	CHECK_INT(bad, 0);
@@ -451,6 +630,10 @@ int main(void)
 	test_nesting();
 	test_many_parts();
 	test_bad_bytes();
+	test_attachments_found();
+	test_attachment_names();
+	test_attachments_round_trip();
+	test_attachments_hostile();
 	test_fuzz();
 	return unit_finish("mime_read");
 }

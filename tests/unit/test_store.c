@@ -4,7 +4,9 @@
  * transaction calls, accounts and credentials, and the CRUD of identities,
  * senders and templates with STORE_EXISTS / STORE_NOT_FOUND, the template
  * tombstone (deleted templates are still found, marked deleted) and account
- * isolation (no call of account 2 sees or changes a row of account 1).
+ * isolation (no call of account 2 sees or changes a row of account 1);
+ * the listings the control plane's page reads (every account, the
+ * recorded unsubscribes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "store_identity.h"
 #include "store_sender.h"
 #include "store_template.h"
+#include "store_unsubscribe.h"
 #include "unit.h"
 
 #define NOW 1700000000
@@ -496,6 +499,79 @@ static void test_rollback(void)
 	store_destroy(store);
 }
 
+static void test_account_list(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	struct store_account *rows = (struct store_account *)1;
+	size_t count = 99;
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_account_list(store, &rows, &count), STORE_OK);
+	store_rollback(store);
+	if (CHECK_INT(count, 2)) {
+		CHECK_INT(rows[0].id, a1);
+		CHECK_INT(rows[0].app_id, 1300000001);
+		CHECK_STR(rows[0].uin, "100000000001");
+		CHECK_INT(rows[1].id, a2);
+		CHECK_INT(rows[1].app_id, 1300000002);
+	}
+	free(rows);
+	store_destroy(store);
+
+	store = open_memory(); /* no account: an empty list */
+	if (!store)
+		return;
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_account_list(store, &rows, &count), STORE_OK);
+	store_rollback(store);
+	CHECK(rows == NULL);
+	CHECK_INT(count, 0);
+	store_destroy(store);
+}
+
+static void test_unsubscribe_page(void)
+{
+	int64_t a1 = 0, a2 = 0;
+	struct store *store = open_with_accounts(&a1, &a2);
+	if (!store)
+		return;
+	struct store_unsubscribe *rows = NULL;
+	size_t count = 0;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_unsubscribe_add(store, a1, "ann@example.net", "news@example.com", "m1", NOW), STORE_OK);
+	CHECK_INT(store_unsubscribe_add(store, a1, "bob@example.net", "news@example.com", "m2", NOW + 5), STORE_OK);
+	/* again, in other letter case: the first link followed is kept */
+	CHECK_INT(store_unsubscribe_add(store, a1, "ANN@example.net", "news@example.com", "m3", NOW + 9), STORE_OK);
+	CHECK_INT(store_unsubscribe_add(store, a2, "cid@example.net", "other@example.org", "m4", NOW), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_unsubscribe_page(store, a1, 0, 10, &rows, &count), STORE_OK);
+	if (CHECK_INT(count, 2)) { /* newest first */
+		CHECK_STR(rows[0].recipient, "bob@example.net");
+		CHECK_STR(rows[0].sender, "news@example.com");
+		CHECK_STR(rows[0].message_id, "m2");
+		CHECK_INT(rows[0].created, NOW + 5);
+		CHECK_STR(rows[1].recipient, "ann@example.net");
+		CHECK_STR(rows[1].message_id, "m1");
+	}
+	store_unsubscribe_list_free(rows, count);
+	CHECK_INT(store_unsubscribe_page(store, a1, 1, 10, &rows, &count), STORE_OK);
+	CHECK_INT(count, 1);
+	store_unsubscribe_list_free(rows, count);
+	CHECK_INT(store_unsubscribe_page(store, a2, 0, 10, &rows, &count), STORE_OK);
+	if (CHECK_INT(count, 1))
+		CHECK_STR(rows[0].recipient, "cid@example.net");
+	store_unsubscribe_list_free(rows, count);
+	CHECK_INT(store_unsubscribe_page(store, a1 + a2 + 1, 0, 10, &rows, &count), STORE_OK);
+	CHECK(rows == NULL && count == 0);
+	store_rollback(store);
+	store_unsubscribe_list_free(NULL, 0);
+	store_destroy(store);
+}
+
 int main(void)
 {
 	test_open();
@@ -506,5 +582,7 @@ int main(void)
 	test_senders();
 	test_templates();
 	test_rollback();
+	test_account_list();
+	test_unsubscribe_page();
 	return unit_finish("store");
 }

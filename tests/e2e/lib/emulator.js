@@ -14,8 +14,11 @@ const path = require("node:path");
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const DEFAULT_BIN = path.join(REPO_ROOT, "build", "ses-emulator");
-const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 5_000;
+// SES_EMULATOR_TIMEOUT_SCALE multiplies both (tests/valgrind.sh sets it: a
+// binary under valgrind starts and stops many times slower).
+const TIMEOUT_SCALE = Number(process.env.SES_EMULATOR_TIMEOUT_SCALE) || 1;
+const READY_TIMEOUT_MS = 10_000 * TIMEOUT_SCALE;
+const STOP_TIMEOUT_MS = 5_000 * TIMEOUT_SCALE;
 const LISTEN_RE = /^ses-emulator: listening on http:\/\/(\[[^\]]+\]|[^:\s]+):(\d+)\s*$/;
 
 // The documented default fixture account (fixtures/default.json).
@@ -89,6 +92,21 @@ function writeFixture(fixture, dir = makeTempDir()) {
   const file = path.join(dir, `fixture-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, typeof fixture === "string" ? fixture : JSON.stringify(fixture, null, 2));
   return file;
+}
+
+// Every fixture object a test starts an emulator with must match the
+// documented schema (fixtures/schema.json): a fixture the loader takes but
+// the schema refuses is a disagreement between them. Raw strings (meant to
+// be broken) are passed through.
+function checkFixture(fixture) {
+  if (typeof fixture !== "object") return fixture;
+  const { validate } = require("./jsonschema");
+  const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "fixtures", "schema.json"), "utf8"));
+  const errors = validate(schema, fixture);
+  if (errors.length) {
+    throw new Error(`the test fixture does not match fixtures/schema.json: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  }
+  return fixture;
 }
 
 // One fixture account in the documented shape. Overrides replace fields.
@@ -231,7 +249,7 @@ async function startEmulator(opts = {}) {
   else if (typeof opts.db === "string") dbPath = opts.db;
   if (dbPath) args.push("--db", dbPath);
   if (opts.fixtures === "none") args.push("--fixtures", "none");
-  else if (opts.fixtures !== undefined) args.push("--fixtures", writeFixture(opts.fixtures, dir));
+  else if (opts.fixtures !== undefined) args.push("--fixtures", writeFixture(checkFixture(opts.fixtures), dir));
   else if (opts.fixturesPath) args.push("--fixtures", opts.fixturesPath);
   if (opts.auth) args.push("--auth", opts.auth);
   if (opts.review) args.push("--review", opts.review);

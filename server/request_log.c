@@ -1,0 +1,208 @@
+/*
+ * The request log's two line formats and its writer thread.
+ *
+ * Owns: the time format (ISO 8601 in UTC with milliseconds: the real time,
+ * never the emulator's business clock, which tests may move), the
+ * milliseconds with two decimals, "-"/null for what is not known, and the
+ * buffer between the requests and the descriptor.
+ * Never: writes anything it was not given, so a request cannot inject text
+ * into the log (dispatch passes only names from the action table and codes
+ * from the catalogue, never the raw Action parameter).
+ *
+ * Design: two buffers of REQUEST_LOG_BUFFER bytes. Requests append whole
+ * lines to the filling one under a mutex (a copy of about 120 bytes); the
+ * writer thread swaps the buffers and writes the full one while requests go
+ * on filling the other. Woken by the first line of a batch, the writer
+ * lets lines gather for REQUEST_LOG_GATHER_MS before it swaps: a busy
+ * emulator then pays one wake-up and one write(2) per period, not per
+ * request (measured: a wake-up per line cost a fifth of the throughput on
+ * two cores). A request waits only when the filling buffer has no room left
+ * for its line.
+ */
+#include "request_log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REQUEST_LOG_BUFFER (256u * 1024u)
+#define REQUEST_LOG_GATHER_MS 10
+
+struct request_log {
+	enum config_log_format format;
+	int fd;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t gathered; /* lines wait in `filling`, or stop: the writer wakes */
+	pthread_cond_t room;     /* the writer emptied a buffer: waiting requests wake */
+	char *filling;           /* lines not yet handed to the writer (under lock) */
+	size_t filled;
+	char *writing; /* the writer's buffer (its own while it writes) */
+	bool stop;
+};
+
+/* "2024-06-01T01:02:03.456Z" into out (80 bytes leave room for any year). */
+static void format_time(int64_t time_ms, char *out, size_t size)
+{
+	time_t seconds = (time_t)(time_ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&seconds, &tm)) {
+		snprintf(out, size, "-");
+		return;
+	}
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(time_ms % 1000));
+}
+
+size_t request_log_format(enum config_log_format format, const struct request_log_entry *entry, char *out, size_t size)
+{
+	char time_text[80], app_id[24];
+	int n;
+	if (format == CONFIG_LOG_OFF || size < 2) {
+		if (size)
+			out[0] = '\0';
+		return 0;
+	}
+	format_time(entry->time_ms, time_text, sizeof(time_text));
+	double ms = (double)entry->elapsed_ns / 1e6;
+	const char *code = entry->code ? entry->code : "-";
+	const char *request_id = entry->request_id ? entry->request_id : "-";
+	if (format == CONFIG_LOG_JSON) {
+		if (entry->app_id)
+			snprintf(app_id, sizeof(app_id), "%" PRIu64, entry->app_id);
+		else
+			snprintf(app_id, sizeof(app_id), "null");
+		n = snprintf(out, size,
+			     "{\"time\":\"%s\",\"app_id\":%s,\"action\":%s%s%s,\"code\":\"%s\",\"ms\":%.2f,"
+			     "\"request_id\":\"%s\"}\n",
+			     time_text, app_id, entry->action ? "\"" : "", entry->action ? entry->action : "null",
+			     entry->action ? "\"" : "", code, ms, request_id);
+	} else {
+		if (entry->app_id)
+			snprintf(app_id, sizeof(app_id), "%" PRIu64, entry->app_id);
+		else
+			snprintf(app_id, sizeof(app_id), "-");
+		n = snprintf(out, size, "%s %s %s %s %.2fms %s\n", time_text, app_id,
+			     entry->action ? entry->action : "-", code, ms, request_id);
+	}
+	if (n < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if ((size_t)n >= size) {
+		/* Cut short: still one whole line. */
+		out[size - 2] = '\n';
+		return size - 1;
+	}
+	return (size_t)n;
+}
+
+/* Write all of `data`; gives up on an error other than EINTR (a closed stderr must not stop the emulator). */
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void *run(void *cls)
+{
+	struct request_log *log = cls;
+	pthread_mutex_lock(&log->lock);
+	for (;;) {
+		while (!log->filled && !log->stop)
+			pthread_cond_wait(&log->gathered, &log->lock);
+		if (!log->filled)
+			break; /* stopped, and everything is written */
+		if (!log->stop) {
+			struct timespec gather = {0, REQUEST_LOG_GATHER_MS * 1000000L};
+			pthread_mutex_unlock(&log->lock);
+			nanosleep(&gather, NULL);
+			pthread_mutex_lock(&log->lock);
+		}
+		char *full = log->filling;
+		size_t len = log->filled;
+		log->filling = log->writing;
+		log->filled = 0;
+		log->writing = full;
+		pthread_cond_broadcast(&log->room);
+		pthread_mutex_unlock(&log->lock);
+		write_all(log->fd, full, len);
+		pthread_mutex_lock(&log->lock);
+	}
+	pthread_mutex_unlock(&log->lock);
+	return NULL;
+}
+
+struct request_log *request_log_create(enum config_log_format format, int fd)
+{
+	if (format == CONFIG_LOG_OFF)
+		return NULL;
+	struct request_log *log = calloc(1, sizeof(*log));
+	if (!log)
+		return NULL;
+	log->format = format;
+	log->fd = fd;
+	log->filling = malloc(REQUEST_LOG_BUFFER);
+	log->writing = malloc(REQUEST_LOG_BUFFER);
+	pthread_mutex_init(&log->lock, NULL);
+	pthread_cond_init(&log->gathered, NULL);
+	pthread_cond_init(&log->room, NULL);
+	if (!log->filling || !log->writing || pthread_create(&log->thread, NULL, run, log) != 0) {
+		log->stop = true;
+		request_log_destroy(log);
+		return NULL;
+	}
+	return log;
+}
+
+void request_log_destroy(struct request_log *log)
+{
+	if (!log)
+		return;
+	pthread_mutex_lock(&log->lock);
+	bool running = !log->stop;
+	log->stop = true;
+	pthread_cond_signal(&log->gathered);
+	pthread_mutex_unlock(&log->lock);
+	if (running)
+		pthread_join(log->thread, NULL);
+	pthread_cond_destroy(&log->room);
+	pthread_cond_destroy(&log->gathered);
+	pthread_mutex_destroy(&log->lock);
+	free(log->filling);
+	free(log->writing);
+	free(log);
+}
+
+void request_log_write(struct request_log *log, const struct request_log_entry *entry)
+{
+	if (!log)
+		return;
+	char line[REQUEST_LOG_LINE_MAX];
+	size_t len = request_log_format(log->format, entry, line, sizeof(line));
+	if (!len)
+		return;
+	pthread_mutex_lock(&log->lock);
+	while (log->filled + len > REQUEST_LOG_BUFFER && !log->stop)
+		pthread_cond_wait(&log->room, &log->lock);
+	if (log->filled + len <= REQUEST_LOG_BUFFER) {
+		memcpy(log->filling + log->filled, line, len);
+		if (!log->filled)
+			pthread_cond_signal(&log->gathered);
+		log->filled += len;
+	}
+	pthread_mutex_unlock(&log->lock);
+}

@@ -1,0 +1,54 @@
+/*
+ * Counts for GET /_emulator/metrics. Owns no table; reads messages,
+ * deliveries and tasks. Never writes.
+ */
+#include "store_metrics.h"
+
+#include "store_internal.h"
+
+enum store_status store_metrics_messages(struct store *store, int64_t counts[STORE_METRICS_MESSAGE_RANKS])
+{
+	/* The ranks of server/control/messages.c outcome(), worst per message. */
+	static const char sql[] = "SELECT rank, count(*) FROM (SELECT max(CASE WHEN send_status <> 0 THEN 3 "
+				  "WHEN bounced THEN 5 WHEN deliver_status = 1 THEN 0 WHEN deliver_status = 8 THEN 2 "
+				  "WHEN deliver_status = 2 THEN 3 WHEN deliver_status = 3 THEN 4 ELSE 1 END) AS rank "
+				  "FROM deliveries GROUP BY message) GROUP BY rank";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	int64_t found[STORE_METRICS_MESSAGE_RANKS] = {0};
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int rank = sqlite3_column_int(stmt, 0);
+		if (rank >= 0 && rank < STORE_METRICS_MESSAGE_RANKS)
+			found[rank] = sqlite3_column_int64(stmt, 1);
+	}
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc);
+	for (size_t i = 0; i < STORE_METRICS_MESSAGE_RANKS; i++)
+		counts[i] = found[i];
+	return STORE_OK;
+}
+
+enum store_status store_metrics_tasks(struct store *store, const int *statuses, int64_t *counts, size_t n)
+{
+	static const char sql[] = "SELECT status, count(*) FROM tasks GROUP BY status";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	int64_t found[16] = {0};
+	if (n > 16)
+		n = 16;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int status = sqlite3_column_int(stmt, 0);
+		for (size_t i = 0; i < n; i++)
+			if (statuses[i] == status)
+				found[i] = sqlite3_column_int64(stmt, 1);
+	}
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc);
+	for (size_t i = 0; i < n; i++)
+		counts[i] = found[i];
+	return STORE_OK;
+}
