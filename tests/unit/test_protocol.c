@@ -4,13 +4,16 @@
  * and protocol_request_params rebuilding flattened names (Destination.0,
  * Template.TemplateID, Attachments.0.FileName) into nested, typed JSON by the
  * generated schemas of SendEmail and UpdateEmailIdentity: element order,
- * index gaps and forms, unknown names, wrong types, duplicates.
+ * index gaps and forms, unknown names, wrong types, duplicates; and the
+ * bytes every parameter must have (UTF-8, no NUL) in pairs and JSON bodies,
+ * through requests made with http_request_create_detached().
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "../../server/http.h"
 #include "api_gen.h"
 #include "protocol.h"
 #include "unit.h"
@@ -294,6 +297,65 @@ static void test_index_forms(void)
 	CHECK(refused("Attachments.%2B0.FileName=a", "Attachments.+0.FileName"));
 }
 
+/* Decoded pairs must be UTF-8 without NUL: %XX escapes are checked after decoding. */
+static void test_pair_bytes(void)
+{
+	struct protocol_pairs pairs;
+	static const char *const bad[] = {"a=%FF", "a=%C3%28", "a=%ED%A0%80", "a=%C0%AF", "a=%F4%90%80%80", "%FF=1",
+					  "a=%00", "a=x%00y",  "a=%E2%82",    "a=%C3",    "b=1&a=%FE"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!CHECK(!parse(bad[i], &pairs)))
+			fprintf(stderr, "  accepted: %s\n", bad[i]);
+		protocol_pairs_finish(&pairs);
+	}
+	/* Two-, three- and four-byte characters, escaped or raw, are kept. */
+	if (CHECK(parse("a=%C3%A9&b=%E5%90%8D&c=%F0%9F%98%80&d=\xc3\xa9", &pairs)) && CHECK_INT(pairs.count, 4)) {
+		CHECK_STR(pairs.items[0].value, "\xc3\xa9");
+		CHECK_STR(pairs.items[1].value, "\xe5\x90\x8d");
+		CHECK_STR(pairs.items[2].value, "\xf0\x9f\x98\x80");
+		CHECK_STR(pairs.items[3].value, "\xc3\xa9");
+	}
+	protocol_pairs_finish(&pairs);
+}
+
+/* The code protocol_request_init() gives a TC3 POST with this JSON body (ERR_NONE: accepted). */
+static enum api_error_code json_body_code(const char *body, size_t len)
+{
+	static const char *const headers[] = {"X-TC-Action", "ListEmailTemplates", "Content-Type", "application/json",
+					      NULL};
+	struct http_request *http = http_request_create_detached("POST", "/", NULL, headers, body, len);
+	struct api_request req;
+	struct protocol_error error = {0};
+	if (!http)
+		return ERR_INTERNAL_ERROR;
+	enum api_error_code code = protocol_request_init(&req, http, &error) ? ERR_NONE : error.code;
+	protocol_request_finish(&req);
+	http_request_destroy_detached(http);
+	return code;
+}
+
+#define JSON_CODE(literal) json_body_code(literal, sizeof(literal) - 1)
+
+/* A JSON body must be UTF-8, and no string may hold a NUL (cJSON would cut it short). */
+static void test_json_bytes(void)
+{
+	CHECK_INT(JSON_CODE("{\"Limit\":1,\"KeyWord\":\"\xc3\xa9\xf0\x9f\x98\x80\"}"), ERR_NONE);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\xff\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"\xed\xa0\x80\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"\xc3\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\\u0000b\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"Key\\u0000\":1}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\0b\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\"}\0"), ERR_INVALID_PARAMETER);
+	/* An escaped backslash before "u0000" is text, and so is \u0001. */
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\\\\u0000b\"}"), ERR_NONE);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"\\\\\\\\\\u0000\"}"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"a\\u0001\"}"), ERR_NONE);
+	/* A truncated escape at the end is a syntax error, not a read past the body. */
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"\\u000"), ERR_INVALID_PARAMETER);
+	CHECK_INT(JSON_CODE("{\"KeyWord\":\"\\"), ERR_INVALID_PARAMETER);
+}
+
 int main(void)
 {
 	test_parse_pairs();
@@ -304,5 +366,7 @@ int main(void)
 	test_names();
 	test_json_body();
 	test_index_forms();
+	test_pair_bytes();
+	test_json_bytes();
 	return unit_finish("protocol");
 }
