@@ -70,7 +70,7 @@ static const char *get_string(struct loader *l, const cJSON *obj, const char *ke
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char at[256];
-	snprintf(at, sizeof(at), "%s.%s", path, key);
+	snprintf(at, sizeof(at), "%.200s.%.40s", path, key);
 	if (!item) {
 		if (required)
 			*ok = fail(l, at, "is required");
