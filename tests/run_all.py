@@ -18,8 +18,10 @@ Exit status is 0 only when nothing failed and something ran.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,9 +50,13 @@ def node_suite(binary, label):
     env = dict(os.environ, SES_EMULATOR_BIN=os.path.join(ROOT, binary))
     env.pop("http_proxy", None)
     env.pop("HTTP_PROXY", None)
+    reports = None
     if "asan" in binary:
-        env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
-        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+        # Reports go to files, so that one written by an emulator whose exit
+        # status no test looks at (a report at shutdown) still fails the run.
+        reports = tempfile.mkdtemp(prefix="ses-sanitizer-")
+        env["ASAN_OPTIONS"] = f"detect_leaks=1:abort_on_error=0:exitcode=86:log_path={reports}/asan"
+        env["UBSAN_OPTIONS"] = f"print_stacktrace=1:halt_on_error=1:log_path={reports}/ubsan"
     print(f"== {label}: node --test (SES_EMULATOR_BIN={binary})", flush=True)
     proc = subprocess.run(["node", "--test", "--test-reporter=tap"], cwd=os.path.join(ROOT, "tests", "e2e"),
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -63,6 +69,13 @@ def node_suite(binary, label):
     failed = int(m.group(1)) if (m := re.search(r"^# fail (\d+)", out, re.M)) else 0
     if passed + failed == 0 or (proc.returncode != 0 and failed == 0):
         failed += 1
+    if reports:
+        found = sorted(os.listdir(reports))
+        for name in found:
+            print(f"sanitizer report {name}:")
+            print("".join(open(os.path.join(reports, name), errors="replace").readlines()[:20]))
+        failed += len(found)
+        shutil.rmtree(reports, ignore_errors=True)
     return passed, failed
 
 

@@ -632,6 +632,11 @@ static void put_date(struct builder *b, int64_t when)
 	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	/* clamp to years 0001-9999 (and away from overflow) before shifting to CST */
+	if (when < -62135596800LL)
+		when = -62135596800LL;
+	if (when > 253402300799LL)
+		when = 253402300799LL;
 	time_t t = (time_t)(when + 8 * 3600);
 	struct tm tm;
 	char text[64];

@@ -12,41 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../server/api/api.h"
 #include "../../server/control/mime_read.h"
 #include "fuzz.h"
-
-/* Whether `s` is valid UTF-8 (no overlongs, no surrogates, at most U+10FFFF). */
-static bool utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned c = *p;
-		size_t n = c < 0x80                 ? 0
-			   : c >= 0xc2 && c <= 0xdf ? 1
-			   : c >= 0xe0 && c <= 0xef ? 2
-			   : c >= 0xf0 && c <= 0xf4 ? 3
-						    : 9;
-		if (n == 9)
-			return false;
-		unsigned cp = n == 0 ? c : n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
 
 static void check_text(const char *s, size_t input)
 {
 	if (!s)
 		return;
-	assert(utf8_valid(s));
+	assert(api_utf8_valid((const unsigned char *)s, strlen(s)));
 	assert(strlen(s) <= 3 * input + 3);
 }
 

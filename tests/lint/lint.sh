@@ -82,7 +82,7 @@ fi
 # 3. Formatting.
 if [ "$CHECK_FORMAT" = 1 ]; then
 	if command -v clang-format >/dev/null 2>&1; then
-		mapfile -t formatted < <(find server storage tests/unit -name '*.[ch]' -type f | LC_ALL=C sort)
+		mapfile -t formatted < <(find server storage tests/unit tests/fuzz -name '*.[ch]' -type f | LC_ALL=C sort)
 		clang-format --dry-run --Werror "${formatted[@]}" || fail "clang-format: run clang-format -i on the files above"
 	else
 		echo "lint: clang-format not installed, formatting not checked"

@@ -16,6 +16,10 @@ const API_VERSION = "2020-10-02";
 const DEFAULT_REGION = "ap-guangzhou";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CJK_RE = /[\u3400-\u9fff]/;
+// The SDKs' request timeout in seconds; SES_EMULATOR_TIMEOUT_SCALE stretches it
+// (and the raw client's) for slow binaries (tests/valgrind.sh).
+const TIMEOUT_SCALE = Number(process.env.SES_EMULATOR_TIMEOUT_SCALE) || 1;
+const SDK_TIMEOUT_S = 10 * TIMEOUT_SCALE;
 
 function creds(opts) {
   return {
@@ -39,7 +43,7 @@ function chinaClient(emu, opts = {}) {
       endpoint: emu.endpoint,
       protocol: "http://",
       reqMethod: opts.reqMethod || "POST",
-      reqTimeout: 10,
+      reqTimeout: SDK_TIMEOUT_S,
     },
   };
   if (opts.language) profile.language = opts.language;
@@ -63,7 +67,7 @@ function intlClient(emu, opts = {}) {
   const ClientProfile = tc.common.ClientProfile;
   const HttpProfile = tc.common.HttpProfile;
   const c = creds(opts);
-  const httpProfile = new HttpProfile("http://", emu.endpoint, opts.reqMethod || "POST", 10);
+  const httpProfile = new HttpProfile("http://", emu.endpoint, opts.reqMethod || "POST", SDK_TIMEOUT_S);
   const profile = new ClientProfile(opts.signMethod, httpProfile);
   const client = new tc.ses.v20201002.Client(
     new Credential(c.secretId, c.secretKey),
@@ -126,7 +130,7 @@ function rawRequest(emu, { method = "GET", path = "/", headers = {}, body } = {}
         });
       },
     );
-    req.setTimeout(15_000, () => req.destroy(new Error(`${method} ${path}: no answer in 15 s`)));
+    req.setTimeout(15_000 * TIMEOUT_SCALE, () => req.destroy(new Error(`${method} ${path}: no answer in 15 s`)));
     req.on("error", (e) => {
       if (!answered) reject(e);
     });
