@@ -244,6 +244,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		return STORE_NOMEM;
 	}
 	pthread_mutex_init(&store->lock, NULL);
+	pthread_rwlock_init(&store->credentials_lock, NULL);
 	pthread_cond_init(&store->committed, NULL);
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -291,6 +292,7 @@ void store_destroy(struct store *store)
 	if (store->db)
 		sqlite3_close(store->db);
 	pthread_mutex_destroy(&store->lock);
+	pthread_rwlock_destroy(&store->credentials_lock);
 	pthread_cond_destroy(&store->committed);
 	free(store);
 }
@@ -457,6 +459,7 @@ enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sq
 
 enum store_status store_wipe(struct store *store)
 {
+	store_credentials_forget(store);
 	/* Newest tables first (children before their parents), the AUTOINCREMENT
 	 * counters last; names come from the schema, never from a request. */
 	static const char list_sql[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND "

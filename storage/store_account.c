@@ -3,6 +3,7 @@
  */
 #include "store_account.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ enum store_status store_account_create(struct store *store, const struct store_a
 	sqlite3_bind_text(stmt, 2, account->uin, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, account->suspended);
 	sqlite3_bind_int(stmt, 4, account->enterprise_verified);
+	store_credentials_forget(store);
 	sqlite3_bind_int64(stmt, 5, now);
 	sqlite3_bind_int64(stmt, 6, account->daily_quota);
 	sqlite3_bind_int(stmt, 7, account->allow_simple);
@@ -44,6 +46,7 @@ enum store_status store_credential_add(struct store *store, int64_t account, con
 	sqlite3_bind_text(stmt, 2, secret_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, account);
 	sqlite3_bind_text(stmt, 4, allow ? allow : "", -1, SQLITE_STATIC);
+	store_credentials_forget(store);
 	return store_status_of(sqlite3_step(stmt));
 }
 
@@ -206,4 +209,66 @@ enum store_status store_credential_list(struct store *store, int64_t account, st
 		store_collect(stmt, sizeof(**rows), read_credential, finish_credential, &items, count);
 	*rows = items;
 	return status;
+}
+
+void store_credentials_forget(struct store *store)
+{
+	pthread_rwlock_wrlock(&store->credentials_lock);
+	for (size_t i = 0; i < STORE_CREDENTIAL_CACHE; i++)
+		store->credentials[i].used = false;
+	pthread_rwlock_unlock(&store->credentials_lock);
+}
+
+static size_t credential_slot(const char *secret_id)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)secret_id; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (size_t)(h % STORE_CREDENTIAL_CACHE);
+}
+
+static bool cached(struct store *store, const char *secret_id, char *key, size_t key_size, char *allow,
+		   size_t allow_size, struct store_account *account)
+{
+	bool hit = false;
+	const struct store_cached_credential *c = &store->credentials[credential_slot(secret_id)];
+	pthread_rwlock_rdlock(&store->credentials_lock);
+	if (c->used && strcmp(c->secret_id, secret_id) == 0) {
+		snprintf(key, key_size, "%s", c->key);
+		snprintf(allow, allow_size, "%s", c->allow);
+		*account = c->account;
+		hit = true;
+	}
+	pthread_rwlock_unlock(&store->credentials_lock);
+	return hit;
+}
+
+enum store_status store_credential_lookup(struct store *store, const char *secret_id, char *key, size_t key_size,
+					  char *allow, size_t allow_size, struct store_account *account)
+{
+	if (strlen(secret_id) >= sizeof(store->credentials[0].secret_id))
+		return STORE_NOT_FOUND;
+	if (cached(store, secret_id, key, key_size, allow, allow_size, account))
+		return STORE_OK;
+	struct store_cached_credential fresh = {0};
+	if (store_begin(store, false) != STORE_OK)
+		return STORE_ERROR;
+	enum store_status status = store_credential_find(store, secret_id, fresh.key, sizeof(fresh.key), fresh.allow,
+							 sizeof(fresh.allow), &fresh.account);
+	/* Remembered while the store is still held, so that a write that
+	 * follows (and forgets) cannot be overtaken by this older answer. */
+	if (status == STORE_OK) {
+		snprintf(fresh.secret_id, sizeof(fresh.secret_id), "%s", secret_id);
+		fresh.used = true;
+		pthread_rwlock_wrlock(&store->credentials_lock);
+		store->credentials[credential_slot(secret_id)] = fresh;
+		pthread_rwlock_unlock(&store->credentials_lock);
+	}
+	store_rollback(store);
+	if (status != STORE_OK)
+		return status;
+	snprintf(key, key_size, "%s", fresh.key);
+	snprintf(allow, allow_size, "%s", fresh.allow);
+	*account = fresh.account;
+	return STORE_OK;
 }

@@ -32,6 +32,14 @@ enum store_status store_credential_add(struct store *store, int64_t account, con
 enum store_status store_credential_find(struct store *store, const char *secret_id, char *key, size_t key_size,
 					char *allow, size_t allow_size, struct store_account *account);
 
+/*
+ * store_credential_find() for a caller that does NOT hold the store: served
+ * from memory when the credential was looked up before (and nothing about
+ * accounts or credentials changed since), else in a unit of its own.
+ */
+enum store_status store_credential_lookup(struct store *store, const char *secret_id, char *key, size_t key_size,
+					  char *allow, size_t allow_size, struct store_account *account);
+
 /* The account with row id `id`; STORE_NOT_FOUND when none. */
 enum store_status store_account_get(struct store *store, int64_t id, struct store_account *account);
 

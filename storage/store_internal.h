@@ -10,9 +10,27 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_account.h"
+
+/* One remembered credential (store_account.c). */
+struct store_cached_credential {
+	char secret_id[129];
+	char key[256];
+	char allow[256];
+	struct store_account account;
+	bool used;
+};
+
+#define STORE_CREDENTIAL_CACHE 64
 
 struct store {
 	sqlite3 *db;
+	/* Credentials already looked up, so that a signature check needs no
+	 * unit of the store; cleared by every write to accounts or credentials
+	 * (store_account.c) and by store_wipe(). Its own lock, never held while
+	 * taking the store's. */
+	pthread_rwlock_t credentials_lock;
+	struct store_cached_credential credentials[STORE_CREDENTIAL_CACHE];
 	/*
 	 * Group commit (store.c): the connection's transaction may hold the work
 	 * of several callers, each in its own savepoint; it is committed by the
@@ -59,5 +77,8 @@ char *store_column_dup(sqlite3_stmt *stmt, int col);
  */
 enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sqlite3_stmt *stmt, void *row),
 				void (*finish)(void *row), void **rows, size_t *count);
+
+/* Forget every remembered credential (the caller may hold the store). */
+void store_credentials_forget(struct store *store);
 
 #endif

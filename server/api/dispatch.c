@@ -140,13 +140,8 @@ static bool keyring_lookup(void *cls, const char *secret_id, char *key, size_t k
 	*failed = false;
 	token[0] = '\0';
 	(void)token_size;
-	if (store_begin(state->store, false) != STORE_OK) {
-		*failed = true;
-		return false;
-	}
-	enum store_status status = store_credential_find(state->store, secret_id, key, key_size, state->allow,
-							 sizeof(state->allow), &state->account);
-	store_rollback(state->store);
+	enum store_status status = store_credential_lookup(state->store, secret_id, key, key_size, state->allow,
+							   sizeof(state->allow), &state->account);
 	if (status == STORE_ERROR || status == STORE_NOMEM)
 		*failed = true;
 	return status == STORE_OK;
