@@ -294,3 +294,16 @@ CREATE TABLE relays (
 	relayed_at INTEGER
 );
 CREATE INDEX relays_due ON relays(next_try_ms) WHERE status = 0;
+
+-- migration 6
+-- Fewer indexes on the two tables every send writes (each index is one more
+-- b-tree insert and dirty page per message; docs/performance.md measured the
+-- three below at a fifth of SendEmail's time in the store):
+-- * messages_account and messages_task served no query (the message list
+--   filters by account and task over the newest rows, and an account's
+--   messages are only ever deleted with the whole store);
+-- * deliveries_recent served only the hourly limit of --send-limits on, which
+--   now reads the one or two days of deliveries_day the hour spans.
+DROP INDEX messages_account;
+DROP INDEX messages_task;
+DROP INDEX deliveries_recent;

@@ -235,8 +235,20 @@ static bool exec_all(sqlite3 *db, const char *sql, char *err, size_t err_size)
 	return false;
 }
 
+/*
+ * Process-wide SQLite settings, before SQLite's first use: no memory
+ * statistics (they take a global mutex around every allocation; nothing
+ * here reads them).
+ */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum store_status store_open(struct store **out, const char *path, char *err, size_t err_size)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_sqlite);
 	*out = NULL;
 	struct store *store = calloc(1, sizeof(*store));
 	if (!store) {

@@ -75,6 +75,29 @@ enum store_status store_blacklist_add(struct store *store, int64_t account, cons
 	return status;
 }
 
+enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
+				    const char *today, bool *blacklisted, bool *unsubscribed)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM bounces WHERE account_id = ?1 AND address = ?2) "
+		"OR EXISTS (SELECT 1 FROM custom_blacklist WHERE account_id = ?1 AND email = ?2 AND " ACTIVE "), "
+		"EXISTS (SELECT 1 FROM unsubscribes WHERE account_id = ?1 AND recipient = ?2 AND sender = ?4)";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*blacklisted = *unsubscribed = false;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, today, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, sender, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+	*blacklisted = sqlite3_column_int(stmt, 0) != 0;
+	*unsubscribed = sqlite3_column_int(stmt, 1) != 0;
+	return STORE_OK;
+}
+
 enum store_status store_blacklist_active(struct store *store, int64_t account, const char *email, const char *today,
 					 bool *listed)
 {

@@ -34,6 +34,15 @@ enum store_status store_blacklist_add(struct store *store, int64_t account, cons
 				      int64_t now, int64_t *id);
 
 /* Whether the account has an entry for `email` that applies on `today`. */
+/*
+ * The three suppression lists of `recipient` in one lookup (the bounce
+ * blacklist and the unsubscribes are read here too, so that a send pays one
+ * statement per recipient): *blacklisted when on the bounce blacklist or
+ * actively on the custom one on CST date `today`, *unsubscribed when the
+ * recipient unsubscribed from the sender address `sender`.
+ */
+enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
+				    const char *today, bool *blacklisted, bool *unsubscribed);
 enum store_status store_blacklist_active(struct store *store, int64_t account, const char *email, const char *today,
 					 bool *listed);
 

@@ -114,16 +114,18 @@ enum store_status store_delivery_count_day(struct store *store, int64_t account,
 }
 
 enum store_status store_delivery_count_since(struct store *store, int64_t account, const char *address, int64_t since,
-					     int64_t *count)
+					     const char *since_day, int64_t *count)
 {
-	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ? AND address = ? "
-				  "AND request_time >= ? AND send_status = 0";
+	/* deliveries_day from since_day (the CST date of `since`) on: an hour spans one or two days */
+	static const char sql[] = "SELECT count(*) FROM deliveries WHERE account_id = ?1 AND day >= ?4 "
+				  "AND address = ?2 AND request_time >= ?3 AND send_status = 0";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, account);
 	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, since);
+	sqlite3_bind_text(stmt, 4, since_day, -1, SQLITE_STATIC);
 	return count_of(stmt, count);
 }
 

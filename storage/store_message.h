@@ -40,9 +40,9 @@ enum store_status store_message_add(struct store *store, int64_t account, const 
 
 /* Deliveries (emails) accepted for the account on CST day `day`. */
 enum store_status store_delivery_count_day(struct store *store, int64_t account, const char *day, int64_t *count);
-/* Deliveries to `address` requested at or after `since`. */
+/* Deliveries to `address` requested at or after `since`; since_day is the CST date of `since`. */
 enum store_status store_delivery_count_since(struct store *store, int64_t account, const char *address, int64_t since,
-					     int64_t *count);
+					     const char *since_day, int64_t *count);
 
 /* One row of GetSendEmailStatus. */
 struct store_delivery {

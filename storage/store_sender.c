@@ -82,6 +82,27 @@ enum store_status store_sender_get(struct store *store, int64_t account, const c
 	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
 }
 
+enum store_status store_sender_standing(struct store *store, int64_t account, const char *address, int *status,
+					int *domain_status)
+{
+	static const char sql[] = "SELECT s.status, coalesce(i.status, -1) FROM senders s LEFT JOIN identities i "
+				  "ON i.account_id = s.account_id AND i.domain = s.domain "
+				  "WHERE s.account_id = ? AND s.address = ?";
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, account);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	*status = sqlite3_column_int(stmt, 0);
+	*domain_status = sqlite3_column_int(stmt, 1);
+	return STORE_OK;
+}
+
 static enum store_status count_of(sqlite3_stmt *stmt, int64_t *count)
 {
 	int rc = sqlite3_step(stmt);

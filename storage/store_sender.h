@@ -29,6 +29,14 @@ void store_sender_list_free(struct store_sender *rows, size_t count);
 enum store_status store_sender_create(struct store *store, int64_t account, const char *address, const char *name,
 				      const char *domain, int status, int64_t now);
 enum store_status store_sender_get(struct store *store, int64_t account, const char *address, struct store_sender *out);
+/*
+ * Whether `address` may send, in one lookup: its review status (enum
+ * store_sender_status) and its domain's verification status (enum
+ * store_identity_status, -1 when the account has no such domain).
+ * STORE_NOT_FOUND when the account has no such sender.
+ */
+enum store_status store_sender_standing(struct store *store, int64_t account, const char *address, int *status,
+					int *domain_status);
 enum store_status store_sender_count(struct store *store, int64_t account, int64_t *count);
 enum store_status store_sender_count_domain(struct store *store, int64_t account, const char *domain, int64_t *count);
 /* Every sender of the account, oldest first. */

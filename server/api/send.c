@@ -262,23 +262,15 @@ static bool read_recipients(struct api_ctx *ctx, const cJSON *params, struct rec
 /* The sender: registered, approved, on a verified domain. */
 static bool check_sender(struct api_ctx *ctx, const char *address)
 {
-	struct store_sender sender = {0};
-	enum store_status status = store_sender_get(ctx->store, ctx->account.id, address, &sender);
+	int sender = 0, domain = 0;
+	enum store_status status = store_sender_standing(ctx->store, ctx->account.id, address, &sender, &domain);
 	if (status == STORE_NOT_FOUND)
 		return api_fail(ctx, ERR_FAILED_OPERATION_NOT_AUTHENTICATED_SENDER, "FromEmailAddress");
 	if (status != STORE_OK)
 		return api_fail_store(ctx, status);
-	bool approved = sender.status == STORE_SENDER_APPROVED;
-	struct store_identity identity = {0};
-	status = store_identity_get(ctx->store, ctx->account.id, sender.domain, &identity);
-	bool verified = status == STORE_OK && identity.status == STORE_IDENTITY_VERIFIED;
-	store_identity_finish(&identity);
-	store_sender_finish(&sender);
-	if (status != STORE_OK && status != STORE_NOT_FOUND)
-		return api_fail_store(ctx, status);
-	if (!approved)
+	if (sender != STORE_SENDER_APPROVED)
 		return api_fail(ctx, ERR_FAILED_OPERATION_NOT_AUTHENTICATED_SENDER, "FromEmailAddress");
-	if (!verified)
+	if (domain != STORE_IDENTITY_VERIFIED)
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_INVALID_EMAIL_IDENTITY, "FromEmailAddress");
 	return true;
 }
@@ -377,11 +369,13 @@ static bool check_limits(struct api_ctx *ctx, const struct recipients *r)
 		return api_fail(ctx, ERR_FAILED_OPERATION_INSUFFICIENT_QUOTA, NULL);
 	const char *const *lists[] = {r->to, r->cc, r->bcc};
 	size_t sizes[] = {r->to_count, r->cc_count, r->bcc_count};
+	char hour_ago[16];
+	clock_format_date(ctx->now - 3600, hour_ago, sizeof(hour_ago));
 	for (size_t l = 0; l < 3; l++) {
 		for (size_t i = 0; i < sizes[l]; i++) {
 			int64_t recent = 0;
 			status = store_delivery_count_since(ctx->store, ctx->account.id, lists[l][i], ctx->now - 3600,
-							    &recent);
+							    hour_ago, &recent);
 			if (status != STORE_OK)
 				return api_fail_store(ctx, status);
 			if (recent >= SEND_FREQUENCY_PER_HOUR)

@@ -65,20 +65,11 @@ static bool check_sender(struct api_ctx *ctx, const char *from_text)
 	char from[256], alias[256];
 	if (!send_parse_from(from_text, from, sizeof(from), alias, sizeof(alias)) || !address_valid(from))
 		return api_fail(ctx, ERR_OPERATION_DENIED_SEND_ADDRESS_STATUS_ERROR, "FromEmailAddress");
-	struct store_sender sender = {0};
-	enum store_status status = store_sender_get(ctx->store, ctx->account.id, from, &sender);
-	bool approved = status == STORE_OK && sender.status == STORE_SENDER_APPROVED;
-	bool verified = false;
-	if (approved) {
-		struct store_identity identity = {0};
-		verified = store_identity_get(ctx->store, ctx->account.id, sender.domain, &identity) == STORE_OK &&
-			   identity.status == STORE_IDENTITY_VERIFIED;
-		store_identity_finish(&identity);
-	}
-	store_sender_finish(&sender);
+	int sender = 0, domain = 0;
+	enum store_status status = store_sender_standing(ctx->store, ctx->account.id, from, &sender, &domain);
 	if (status != STORE_OK && status != STORE_NOT_FOUND)
 		return api_fail_store(ctx, status);
-	if (!approved || !verified)
+	if (status == STORE_NOT_FOUND || sender != STORE_SENDER_APPROVED || domain != STORE_IDENTITY_VERIFIED)
 		return api_fail(ctx, ERR_OPERATION_DENIED_SEND_ADDRESS_STATUS_ERROR, "FromEmailAddress");
 	return true;
 }

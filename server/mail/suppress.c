@@ -8,8 +8,6 @@
 #include <stdbool.h>
 
 #include "../../storage/store_blacklist.h"
-#include "../../storage/store_message.h"
-#include "../../storage/store_unsubscribe.h"
 #include "../clock.h"
 
 /* SendEmailStatus.SendStatus: 1007 "the address is in the blocklist", 1013 "unsubscribed". */
@@ -33,19 +31,12 @@ enum store_status suppress_check(struct store *store, int64_t account, const cha
 				 int64_t now, enum suppress_reason *reason)
 {
 	char today[16];
-	bool listed = false;
+	bool blacklisted = false, unsubscribed = false;
 	clock_format_date(now, today, sizeof(today));
-	enum store_status status = store_bounce_has(store, account, recipient, &listed);
-	if (status == STORE_OK && !listed)
-		status = store_blacklist_active(store, account, recipient, today, &listed);
+	enum store_status status =
+		store_suppression(store, account, recipient, sender, today, &blacklisted, &unsubscribed);
 	if (status != STORE_OK)
 		return status;
-	if (listed) {
-		*reason = SUPPRESS_BLACKLISTED;
-		return STORE_OK;
-	}
-	status = store_unsubscribe_has(store, account, recipient, sender, &listed);
-	if (status == STORE_OK)
-		*reason = listed ? SUPPRESS_UNSUBSCRIBED : SUPPRESS_NONE;
-	return status;
+	*reason = blacklisted ? SUPPRESS_BLACKLISTED : unsubscribed ? SUPPRESS_UNSUBSCRIBED : SUPPRESS_NONE;
+	return STORE_OK;
 }
