@@ -19,6 +19,7 @@
  * needed only against power loss).
  */
 #include "store_internal.h"
+#include "store_vfs.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,8 +44,8 @@ static int on_wal_commit(void *cls, sqlite3 *db, const char *name, int frames)
 /* The checkpoint connection of a file store; failure leaves automatic checkpoints on. */
 static void open_checkpointer(struct store *store, const char *path)
 {
-	if (sqlite3_open_v2(path, &store->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &store->checkpointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    store_vfs_register()) != SQLITE_OK) {
 		sqlite3_close(store->checkpointer);
 		store->checkpointer = NULL;
 		return;
@@ -260,7 +261,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	pthread_cond_init(&store->committed, NULL);
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-	int rc = sqlite3_open_v2(memory ? ":memory:" : path, &store->db, flags, NULL);
+	int rc = sqlite3_open_v2(memory ? ":memory:" : path, &store->db, flags, memory ? NULL : store_vfs_register());
 	if (rc != SQLITE_OK) {
 		snprintf(err, err_size, "cannot open database '%s': %s", memory ? ":memory:" : path,
 			 store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
