@@ -116,9 +116,9 @@ static unsigned slot_of(const char *sql, unsigned cap)
 }
 
 /* Double the statement table; false when out of memory (the table is unchanged). */
-static bool grow_statements(struct store *store)
+static bool grow_statements(struct store_statements *t)
 {
-	unsigned cap = store->stmt_cap ? store->stmt_cap * 2 : 256;
+	unsigned cap = t->cap ? t->cap * 2 : 256;
 	const char **keys = calloc(cap, sizeof(*keys));
 	sqlite3_stmt **stmts = calloc(cap, sizeof(*stmts));
 	if (!keys || !stmts) {
@@ -126,55 +126,81 @@ static bool grow_statements(struct store *store)
 		free(stmts);
 		return false;
 	}
-	for (unsigned i = 0; i < store->stmt_cap; i++) {
-		if (!store->stmt_sql[i])
+	for (unsigned i = 0; i < t->cap; i++) {
+		if (!t->sql[i])
 			continue;
-		unsigned j = slot_of(store->stmt_sql[i], cap);
+		unsigned j = slot_of(t->sql[i], cap);
 		while (keys[j])
 			j = (j + 1) & (cap - 1);
-		keys[j] = store->stmt_sql[i];
-		stmts[j] = store->stmt[i];
+		keys[j] = t->sql[i];
+		stmts[j] = t->stmt[i];
 	}
-	free(store->stmt_sql);
-	free(store->stmt);
-	store->stmt_sql = keys;
-	store->stmt = stmts;
-	store->stmt_cap = cap;
+	free(t->sql);
+	free(t->stmt);
+	t->sql = keys;
+	t->stmt = stmts;
+	t->cap = cap;
 	return true;
+}
+
+static sqlite3_stmt *statement(struct store_statements *t, sqlite3 *db, const char *sql)
+{
+	if (t->cap) {
+		for (unsigned i = slot_of(sql, t->cap); t->sql[i]; i = (i + 1) & (t->cap - 1)) {
+			if (t->sql[i] == sql) {
+				sqlite3_reset(t->stmt[i]);
+				sqlite3_clear_bindings(t->stmt[i]);
+				return t->stmt[i];
+			}
+		}
+	}
+	if (2 * (t->count + 1) > t->cap && !grow_statements(t))
+		return NULL;
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	unsigned i = slot_of(sql, t->cap);
+	while (t->sql[i])
+		i = (i + 1) & (t->cap - 1);
+	t->sql[i] = sql;
+	t->stmt[i] = stmt;
+	t->count++;
+	return stmt;
+}
+
+static void finalize_statements(struct store_statements *t)
+{
+	for (unsigned i = 0; i < t->cap; i++)
+		if (t->stmt[i])
+			sqlite3_finalize(t->stmt[i]);
+	free(t->sql);
+	free(t->stmt);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The calling thread's reader while it is inside a read unit, else NULL. */
+static struct store_reader *active_reader(struct store *store)
+{
+	if (!store->reader_key_ok)
+		return NULL;
+	struct store_reader *r = pthread_getspecific(store->reader_key);
+	return r && r->active ? r : NULL;
 }
 
 sqlite3_stmt *store_stmt(struct store *store, const char *sql)
 {
-	if (store->stmt_cap) {
-		for (unsigned i = slot_of(sql, store->stmt_cap); store->stmt_sql[i];
-		     i = (i + 1) & (store->stmt_cap - 1)) {
-			if (store->stmt_sql[i] == sql) {
-				sqlite3_reset(store->stmt[i]);
-				sqlite3_clear_bindings(store->stmt[i]);
-				return store->stmt[i];
-			}
-		}
-	}
-	if (2 * (store->stmt_count + 1) > store->stmt_cap && !grow_statements(store))
-		return NULL;
-	sqlite3_stmt *stmt = NULL;
-	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
-		return NULL;
-	unsigned i = slot_of(sql, store->stmt_cap);
-	while (store->stmt_sql[i])
-		i = (i + 1) & (store->stmt_cap - 1);
-	store->stmt_sql[i] = sql;
-	store->stmt[i] = stmt;
-	store->stmt_count++;
-	return stmt;
+	struct store_reader *r = active_reader(store);
+	if (r)
+		return statement(&r->statements, r->db, sql);
+	return statement(&store->statements, store->db, sql);
 }
 
 /* Reset every cached statement, so that none holds the transaction open. */
 static void reset_statements(struct store *store)
 {
-	for (unsigned i = 0; i < store->stmt_cap; i++)
-		if (store->stmt[i])
-			sqlite3_reset(store->stmt[i]);
+	for (unsigned i = 0; i < store->statements.cap; i++)
+		if (store->statements.stmt[i])
+			sqlite3_reset(store->statements.stmt[i]);
 }
 
 /* Run the section of schema.sql for migration `n`; false when absent. */
@@ -257,6 +283,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		return STORE_NOMEM;
 	}
 	pthread_mutex_init(&store->lock, NULL);
+	pthread_mutex_init(&store->readers_lock, NULL);
 	pthread_rwlock_init(&store->credentials_lock, NULL);
 	pthread_cond_init(&store->committed, NULL);
 	bool memory = !path || !*path;
@@ -282,8 +309,11 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		snprintf(err, err_size, "cannot prepare database '%s': %s", memory ? ":memory:" : path, migrate_err);
 		goto fail;
 	}
-	if (!memory)
+	if (!memory) {
 		open_checkpointer(store, path);
+		store->path = strdup(path);
+		store->reader_key_ok = store->path && pthread_key_create(&store->reader_key, NULL) == 0;
+	}
 	*out = store;
 	return STORE_OK;
 fail:
@@ -295,11 +325,18 @@ void store_destroy(struct store *store)
 {
 	if (!store)
 		return;
-	for (unsigned i = 0; i < store->stmt_cap; i++)
-		if (store->stmt[i])
-			sqlite3_finalize(store->stmt[i]);
-	free(store->stmt_sql);
-	free(store->stmt);
+	finalize_statements(&store->statements);
+	while (store->readers) {
+		struct store_reader *r = store->readers;
+		store->readers = r->next;
+		finalize_statements(&r->statements);
+		sqlite3_close(r->db);
+		free(r);
+	}
+	if (store->reader_key_ok)
+		pthread_key_delete(store->reader_key);
+	pthread_mutex_destroy(&store->readers_lock);
+	free(store->path);
 	if (store->checkpointer)
 		sqlite3_close(store->checkpointer);
 	if (store->db)
@@ -319,14 +356,74 @@ static int step_static(struct store *store, const char *sql)
 	return stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
 }
 
+/* The calling thread's reader, opened on first use; NULL when it cannot be (the caller then takes the lock). */
+static struct store_reader *thread_reader(struct store *store)
+{
+	if (!store->reader_key_ok)
+		return NULL;
+	struct store_reader *r = pthread_getspecific(store->reader_key);
+	if (r)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	if (sqlite3_open_v2(store->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, store_vfs_register()) !=
+		    SQLITE_OK ||
+	    pthread_setspecific(store->reader_key, r) != 0) {
+		sqlite3_close(r->db);
+		free(r);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(r->db, 0);
+	sqlite3_busy_timeout(r->db, 5000);
+	pthread_mutex_lock(&store->readers_lock);
+	r->next = store->readers;
+	store->readers = r;
+	pthread_mutex_unlock(&store->readers_lock);
+	return r;
+}
+
+/* Begin a read unit on the thread's reader: a snapshot of the last commit. */
+static enum store_status begin_read(struct store *store, struct store_reader *r)
+{
+	static const char begin[] = "BEGIN";
+	sqlite3_stmt *stmt = statement(&r->statements, r->db, begin);
+	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+	if (rc != SQLITE_DONE)
+		return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
+	(void)store;
+	r->active = true;
+	return STORE_OK;
+}
+
+/* End the thread's read unit (nothing to keep: it wrote nothing). */
+static enum store_status end_read(struct store_reader *r)
+{
+	static const char commit[] = "COMMIT";
+	for (sqlite3_stmt *s = sqlite3_next_stmt(r->db, NULL); s; s = sqlite3_next_stmt(r->db, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
+	r->active = false;
+	sqlite3_stmt *stmt = statement(&r->statements, r->db, commit);
+	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+	return STORE_ERROR;
+}
+
 enum store_status store_begin(struct store *store, bool write)
 {
+	if (!write) {
+		struct store_reader *r = thread_reader(store);
+		if (r)
+			return begin_read(store, r);
+	}
 	/* IMMEDIATE: the write lock is taken (waiting on the busy timeout) before
 	 * anything is read, so the checkpointer restarting the WAL can delay a
 	 * group but never make it fail midway on a stale snapshot. */
 	static const char begin[] = "BEGIN IMMEDIATE";
 	static const char savepoint[] = "SAVEPOINT unit";
-	(void)write;
 	atomic_fetch_add(&store->pending, 1);
 	pthread_mutex_lock(&store->lock);
 	atomic_fetch_sub(&store->pending, 1);
@@ -392,6 +489,9 @@ static enum store_status end_unit(struct store *store, bool wrote)
 
 enum store_status store_commit(struct store *store)
 {
+	struct store_reader *r = active_reader(store);
+	if (r)
+		return end_read(r);
 	static const char release[] = "RELEASE unit";
 	bool wrote = sqlite3_total_changes64(store->db) != store->changes_at_begin;
 	if (step_static(store, release) != SQLITE_DONE) {
@@ -403,6 +503,11 @@ enum store_status store_commit(struct store *store)
 
 void store_rollback(struct store *store)
 {
+	struct store_reader *r = active_reader(store);
+	if (r) {
+		end_read(r);
+		return;
+	}
 	static const char undo[] = "ROLLBACK TO unit";
 	static const char release[] = "RELEASE unit";
 	reset_statements(store);

@@ -34,9 +34,13 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 void store_destroy(struct store *store);
 
 /*
- * Take the store for one unit of work (`write` is a hint; any unit may
- * write). Every store_begin() is followed by exactly one store_commit() or
- * store_rollback(), on the same thread.
+ * Take the store for one unit of work. Every store_begin() is followed by
+ * exactly one store_commit() or store_rollback(), on the same thread.
+ *
+ * A read unit (`write` false) must not write. In a file store it runs on a
+ * read-only connection of the calling thread, without the lock, and reads
+ * the last committed state (a write fails with STORE_ERROR); in memory it
+ * is a unit like any other.
  *
  * Group commit: each unit runs in a savepoint of a transaction that may be
  * shared with the units of other threads waiting for the store; the last

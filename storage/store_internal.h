@@ -12,6 +12,22 @@
 #include "store.h"
 #include "store_account.h"
 
+/* Prepared statements, an open-addressing table keyed by the address of
+ * their static SQL text; cap is a power of two, at most half full. */
+struct store_statements {
+	const char **sql;
+	sqlite3_stmt **stmt;
+	unsigned count, cap;
+};
+
+/* A thread's read-only connection (store.c). */
+struct store_reader {
+	sqlite3 *db;
+	struct store_statements statements;
+	bool active; /* inside a read unit */
+	struct store_reader *next;
+};
+
 /* One remembered credential (store_account.c). */
 struct store_cached_credential {
 	char secret_id[129];
@@ -50,11 +66,19 @@ struct store {
 	/* frames in the WAL after the last commit (from the WAL hook) */
 	_Atomic int wal_frames;
 	pthread_mutex_t lock;
-	/* prepared statements, an open-addressing table keyed by the address of
-	 * their static SQL text; stmt_cap is a power of two, at most half full */
-	const char **stmt_sql;
-	sqlite3_stmt **stmt;
-	unsigned stmt_count, stmt_cap;
+	struct store_statements statements; /* of db */
+	/*
+	 * Read units (store_begin(store, false)) of a file store run on a
+	 * read-only connection of their thread, without the lock: SQLite's WAL
+	 * lets them read the last commit while the writer works. Each thread's
+	 * reader is found through reader_key; every reader is on the `readers`
+	 * list (under readers_lock) and closed by store_destroy().
+	 */
+	char *path; /* NULL for an in-memory store, which has no readers */
+	pthread_key_t reader_key;
+	bool reader_key_ok;
+	pthread_mutex_t readers_lock;
+	struct store_reader *readers;
 };
 
 /*

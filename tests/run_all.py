@@ -9,7 +9,9 @@ Suites, in order:
   3. the end-to-end suite (tests/e2e, `node --test`) against the normal
      binary, counted one per node test;
   4. the end-to-end suite again against the sanitizer binary, so that every
-     request path runs under ASan/UBSan;
+     request path runs under ASan/UBSan, this time on a store file
+     (SES_E2E_DB=file) where pass 3 keeps the store in memory, so that both
+     stores' paths (a file store's read-only connections, its WAL writes) run;
   5. the fuzz smoke: tests/fuzz/run.sh --smoke builds build-fuzz with clang
      and runs each libFuzzer target for 10 s (FUZZ_SMOKE_SECONDS overrides),
      counted one per target; skipped when clang is missing.
@@ -46,8 +48,8 @@ def meson_suite(build_dir, label):
     return passed, failed
 
 
-def node_suite(binary, label):
-    env = dict(os.environ, SES_EMULATOR_BIN=os.path.join(ROOT, binary))
+def node_suite(binary, label, store="memory"):
+    env = dict(os.environ, SES_EMULATOR_BIN=os.path.join(ROOT, binary), SES_E2E_DB=store)
     env.pop("http_proxy", None)
     env.pop("HTTP_PROXY", None)
     reports = None
@@ -57,7 +59,7 @@ def node_suite(binary, label):
         reports = tempfile.mkdtemp(prefix="ses-sanitizer-")
         env["ASAN_OPTIONS"] = f"detect_leaks=1:abort_on_error=0:exitcode=86:log_path={reports}/asan"
         env["UBSAN_OPTIONS"] = f"print_stacktrace=1:halt_on_error=1:log_path={reports}/ubsan"
-    print(f"== {label}: node --test (SES_EMULATOR_BIN={binary})", flush=True)
+    print(f"== {label}: node --test (SES_EMULATOR_BIN={binary}, SES_E2E_DB={store})", flush=True)
     proc = subprocess.run(["node", "--test", "--test-reporter=tap"], cwd=os.path.join(ROOT, "tests", "e2e"),
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = proc.stdout
@@ -100,7 +102,7 @@ def main():
     totals = [0, 0]
     for result in (meson_suite("build", "unit"), meson_suite("build-asan", "unit (asan+ubsan)"),
                    node_suite("build/ses-emulator", "e2e"),
-                   node_suite("build-asan/ses-emulator", "e2e (asan+ubsan)"),
+                   node_suite("build-asan/ses-emulator", "e2e (asan+ubsan, store file)", store="file"),
                    fuzz_smoke()):
         totals[0] += result[0]
         totals[1] += result[1]

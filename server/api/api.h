@@ -28,6 +28,16 @@ enum api_language {
 	API_LANG_EN_US,
 };
 
+struct api_ctx;
+
+/* The two steps after a handler's unit (api_ctx.then). Each returns true, or
+ * false with the error recorded (InternalError when none is). */
+struct api_then {
+	bool (*build)(struct api_ctx *ctx, void *state);            /* without the store */
+	bool (*save)(struct api_ctx *ctx, void *state, cJSON *out); /* in its own unit */
+	void (*free)(void *state);
+};
+
 /* One API call on its way through dispatch. */
 struct api_ctx {
 	const struct config *config;
@@ -42,6 +52,13 @@ struct api_ctx {
 	 * with prepared_free after the handler */
 	void *prepared;
 	void (*prepared_free)(void *prepared);
+
+	/* A handler with work that needs no store after its checks sets `then`
+	 * (and then_state, which dispatch frees with then->free): dispatch ends
+	 * the handler's unit, runs then->build without the store, then
+	 * then->save in a second unit, so the store is not held meanwhile. */
+	const struct api_then *then;
+	void *then_state;
 
 	/* the error recorded by api_fail(); ERR_NONE while none */
 	enum api_error_code error;

@@ -33,10 +33,57 @@ static EVP_MAC *hmac_algorithm;
 static EVP_MD *sha256_md;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
+/* The thread's HMAC contexts (hmac_context), freed when the thread ends. */
+struct thread_macs {
+	EVP_MAC_CTX *ctx[2]; /* SHA1, SHA256 */
+};
+static pthread_key_t macs_key;
+static bool macs_key_ok;
+
+static void free_macs(void *p)
+{
+	struct thread_macs *macs = p;
+	EVP_MAC_CTX_free(macs->ctx[0]);
+	EVP_MAC_CTX_free(macs->ctx[1]);
+	free(macs);
+}
+
 static void fetch_algorithms(void)
 {
+	macs_key_ok = pthread_key_create(&macs_key, free_macs) == 0;
 	hmac_algorithm = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* An HMAC context with its digest already set, one per thread and digest:
+ * EVP_MAC_init with a digest name looks the digest up again on every call
+ * (a third of a signature check's HMAC, measured with callgrind). */
+static EVP_MAC_CTX *hmac_context(const char *digest)
+{
+	if (!macs_key_ok)
+		return NULL;
+	struct thread_macs *macs = pthread_getspecific(macs_key);
+	if (!macs) {
+		macs = calloc(1, sizeof(*macs));
+		if (!macs || pthread_setspecific(macs_key, macs) != 0) {
+			free(macs);
+			return NULL;
+		}
+	}
+	size_t which = strcmp(digest, "SHA1") == 0 ? 0 : 1;
+	if (macs->ctx[which])
+		return macs->ctx[which];
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_algorithm);
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	if (ctx && !EVP_MAC_CTX_set_params(ctx, params)) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	macs->ctx[which] = ctx;
+	return ctx;
 }
 
 static bool hmac(const char *digest, const void *key, size_t key_len, const void *data, size_t len, unsigned char *out,
@@ -45,17 +92,9 @@ static bool hmac(const char *digest, const void *key, size_t key_len, const void
 	pthread_once(&fetch_once, fetch_algorithms);
 	if (!hmac_algorithm)
 		return false;
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_algorithm);
-	if (!ctx)
-		return false;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
-		OSSL_PARAM_construct_end(),
-	};
-	bool ok = EVP_MAC_init(ctx, key, key_len, params) && EVP_MAC_update(ctx, data, len) &&
-		  EVP_MAC_final(ctx, out, out_len, EVP_MAX_MD_SIZE);
-	EVP_MAC_CTX_free(ctx);
-	return ok;
+	EVP_MAC_CTX *ctx = hmac_context(digest);
+	return ctx && EVP_MAC_init(ctx, key, key_len, NULL) && EVP_MAC_update(ctx, data, len) &&
+	       EVP_MAC_final(ctx, out, out_len, EVP_MAX_MD_SIZE);
 }
 
 static void to_hex(const unsigned char *bytes, size_t len, char *out)

@@ -65,8 +65,16 @@ static void new_request_id(char out[37])
 	random_fill(b, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	/* 8-4-4-4-12 lowercase hex (a formatted print of 16 bytes cost more than the rest of this) */
+	static const char digits[] = "0123456789abcdef";
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(b); i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[n++] = '-';
+		out[n++] = digits[b[i] >> 4];
+		out[n++] = digits[b[i] & 15];
+	}
+	out[n] = '\0';
 }
 
 static char *error_message(const struct api_ctx *ctx)
@@ -295,6 +303,33 @@ static bool is_read_only(const char *action)
 	return strncmp(action, "Get", 3) == 0 || strncmp(action, "List", 4) == 0;
 }
 
+/*
+ * Whether the handler's unit may write: not for Get and List actions, nor
+ * for SendEmail, whose handler only checks (its message is stored in a
+ * second unit, send.c) unless --send-limits is on (then the quota is
+ * checked and taken in one unit).
+ */
+static bool unit_writes(const struct api_ctx *ctx, const struct api_action *action)
+{
+	if (is_read_only(action->name))
+		return false;
+	return action->id != API_ACTION_SEND_EMAIL || ctx->config->send_limits;
+}
+
+/* The handler's steps after its unit (api_ctx.then): build without the store, then save in a second unit. */
+static bool run_then(struct api_ctx *ctx, cJSON *out)
+{
+	if (!ctx->then->build(ctx, ctx->then_state))
+		return false;
+	if (store_begin(ctx->store, true) != STORE_OK)
+		return false;
+	if (!ctx->then->save(ctx, ctx->then_state, out)) {
+		store_rollback(ctx->store);
+		return false;
+	}
+	return store_commit(ctx->store) == STORE_OK;
+}
+
 static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, const cJSON *params)
 {
 	if (!action->handler) {
@@ -302,7 +337,7 @@ static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, 
 		return NULL;
 	}
 	cJSON *out = cJSON_CreateObject();
-	if (!out || store_begin(ctx->store, !is_read_only(action->name)) != STORE_OK) {
+	if (!out || store_begin(ctx->store, unit_writes(ctx, action)) != STORE_OK) {
 		cJSON_Delete(out);
 		api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
 		return NULL;
@@ -314,8 +349,9 @@ static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, 
 		cJSON_Delete(out);
 		return NULL;
 	}
-	if (store_commit(ctx->store) != STORE_OK) {
-		api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+	if (store_commit(ctx->store) != STORE_OK || (ctx->then && !run_then(ctx, out))) {
+		if (ctx->error == ERR_NONE)
+			api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
 		cJSON_Delete(out);
 		return NULL;
 	}
@@ -409,6 +445,8 @@ void dispatch_api(const struct dispatch_env *env, const struct http_request *htt
 answer:
 	if (ctx.prepared_free)
 		ctx.prepared_free(ctx.prepared);
+	if (ctx.then && ctx.then->free)
+		ctx.then->free(ctx.then_state);
 	envelope(&ctx, out, resp);
 done:
 	record(env, http, &ctx, action, resp);

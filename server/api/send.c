@@ -5,7 +5,8 @@
  * its trigger): attachments in the prepare step, outside the store
  * transaction (decoding, FileURL fetches); then sender, subject,
  * recipients, content, options, size, suppression and sending limits in
- * the handler; then compose_store() builds and stores the message.
+ * the handler; then the message is built without the store and stored in
+ * a second unit (compose_build, compose_save: see send_state below).
  * Never: writes MIME or SQL itself (server/mail, storage).
  */
 #include "send.h"
@@ -450,24 +451,55 @@ static bool compose_failed(struct api_ctx *ctx, enum compose_status status, cons
 	return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
 }
 
-static bool deliver(struct api_ctx *ctx, const cJSON *params, const struct recipients *r, const struct content *c,
-		    const char *from, const char *alias, int unsubscribe, const cJSON *headers, cJSON *out)
+/*
+ * The call from its checks to its stored message. The handler checks in the
+ * store and fills `in`; the message is built without the store (send_build)
+ * and stored in a second unit (send_save), so that building one message
+ * does not hold up everyone else's calls. With --send-limits on, all of it
+ * happens in the handler's unit, so that concurrent calls cannot both pass
+ * the same quota.
+ */
+struct send_state {
+	struct recipients r;
+	struct content c;
+	cJSON *headers;
+	char from[256], alias[256];
+	struct compose_input in;
+	int link_code;
+	struct compose_built built;
+	bool built_ok;
+};
+
+static void send_state_free(void *p)
+{
+	struct send_state *st = p;
+	if (!st)
+		return;
+	if (st->built_ok)
+		compose_built_finish(&st->built);
+	cJSON_Delete(st->headers);
+	content_finish(&st->c);
+	free(st);
+}
+
+static void fill_input(struct api_ctx *ctx, const cJSON *params, struct send_state *st, int unsubscribe)
 {
 	const struct prepared_send *prepared = ctx->prepared;
 	const char *reply_to = api_param_string(params, "ReplyToAddresses", "");
-	struct compose_input in = {
+	const struct content *c = &st->c;
+	st->in = (struct compose_input){
 		.account = ctx->account.id,
 		.app_id = ctx->account.app_id,
-		.from_address = from,
-		.from_name = alias[0] ? alias : NULL,
+		.from_address = st->from,
+		.from_name = st->alias[0] ? st->alias : NULL,
 		.header_from = api_param_string(params, "HeaderFrom", NULL),
 		.reply_to = reply_to[0] ? reply_to : NULL,
-		.to = r->to,
-		.to_count = r->to_count,
-		.cc = r->cc,
-		.cc_count = r->cc_count,
-		.bcc = r->bcc,
-		.bcc_count = r->bcc_count,
+		.to = st->r.to,
+		.to_count = st->r.to_count,
+		.cc = st->r.cc,
+		.cc_count = st->r.cc_count,
+		.bcc = st->r.bcc,
+		.bcc_count = st->r.bcc_count,
 		.subject = api_param_string(params, "Subject", ""),
 		.html = c->simple_html ? c->simple_html : c->template.html,
 		.text = c->simple_text ? c->simple_text : c->template.text,
@@ -475,52 +507,86 @@ static bool deliver(struct api_ctx *ctx, const cJSON *params, const struct recip
 		.template_id = c->template_id,
 		.attachments = prepared ? prepared->items : NULL,
 		.attachment_count = prepared ? prepared->count : 0,
-		.smtp_headers = headers,
+		.smtp_headers = st->headers,
 		.smtp_message_id = api_param_string(params, "SmtpMessageId", NULL),
 		.unsubscribe = unsubscribe,
 		.now = ctx->now,
 		.base_url = ctx->config->base_url,
 		.relay = ctx->config->smtp_relay[0] != '\0',
 	};
+}
+
+static bool send_build(struct api_ctx *ctx, void *p)
+{
+	struct send_state *st = p;
 	char name[96] = "", detail[256];
-	enum compose_status status = compose_check(&in, name, sizeof(name));
+	enum compose_status status = compose_check(&st->in, name, sizeof(name));
 	if (status != COMPOSE_OK)
 		return compose_failed(ctx, status, name[0] ? name : "Template.TemplateData");
-	char message_id[80];
-	status = compose_store(ctx->store, &in, message_id, detail, sizeof(detail));
+	status = compose_build(&st->in, st->link_code, &st->built, detail, sizeof(detail));
 	if (status == COMPOSE_BAD_HEADER)
 		return compose_failed(ctx, status, strstr(detail, "From") ? "HeaderFrom" : "SmtpHeaders");
 	if (status != COMPOSE_OK)
 		return compose_failed(ctx, status, NULL);
-	return api_out_string(out, "MessageId", message_id);
+	st->built_ok = true;
+	return true;
 }
 
-bool api_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
+static bool send_save(struct api_ctx *ctx, void *p, cJSON *out)
 {
-	char from[256], alias[256];
+	struct send_state *st = p;
+	enum compose_status status = compose_save(ctx->store, &st->in, &st->built);
+	if (status != COMPOSE_OK)
+		return compose_failed(ctx, status, NULL);
+	return api_out_string(out, "MessageId", st->built.message_id);
+}
+
+static const struct api_then send_then = {send_build, send_save, send_state_free};
+
+/* Everything the store must see at the time of the call: sender, content, suppression, limits, link language. */
+static bool send_checks(struct api_ctx *ctx, const cJSON *params, struct send_state *st)
+{
 	const char *from_text = api_param_string(params, "FromEmailAddress", "");
 	if (!from_text[0])
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE_EMAIL_ADDRESS_IS_NULL, "FromEmailAddress");
-	if (!send_parse_from(from_text, from, sizeof(from), alias, sizeof(alias)) || !address_valid(from))
+	if (!send_parse_from(from_text, st->from, sizeof(st->from), st->alias, sizeof(st->alias)) ||
+	    !address_valid(st->from))
 		return api_fail(ctx, ERR_FAILED_OPERATION_INCORRECT_SENDER, "FromEmailAddress");
-	if (!check_sender(ctx, from))
+	if (!check_sender(ctx, st->from))
 		return false;
 	size_t subject = send_subject_length(api_param_string(params, "Subject", ""));
 	if (subject < 1 || subject > SEND_SUBJECT_MAX)
 		return api_fail(ctx, ERR_INVALID_PARAMETER_VALUE, "Subject");
-	struct recipients r;
-	if (!read_recipients(ctx, params, &r))
+	if (!read_recipients(ctx, params, &st->r))
 		return false;
-	struct content c = {0};
-	cJSON *headers = NULL;
 	int unsubscribe = 0;
 	const struct prepared_send *prepared = ctx->prepared;
-	bool ok = read_content(ctx, params, &c) && read_options(ctx, params, &unsubscribe, &headers);
-	if (ok && body_size(&c) + (prepared ? prepared->total : 0) > SEND_MAX_EMAIL)
-		ok = api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_CONTENT_TOOLARGE, NULL);
-	ok = ok && check_suppressed(ctx, &r, from) && check_limits(ctx, &r) &&
-	     deliver(ctx, params, &r, &c, from, alias, unsubscribe, headers, out);
-	cJSON_Delete(headers);
-	content_finish(&c);
+	if (!read_content(ctx, params, &st->c) || !read_options(ctx, params, &unsubscribe, &st->headers))
+		return false;
+	if (body_size(&st->c) + (prepared ? prepared->total : 0) > SEND_MAX_EMAIL)
+		return api_fail(ctx, ERR_FAILED_OPERATION_EMAIL_CONTENT_TOOLARGE, NULL);
+	if (!check_suppressed(ctx, &st->r, st->from) || !check_limits(ctx, &st->r))
+		return false;
+	fill_input(ctx, params, st, unsubscribe);
+	return compose_link_language(ctx->store, &st->in, &st->link_code) == COMPOSE_OK ||
+	       api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+}
+
+bool api_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
+{
+	struct send_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
+	ctx->then = &send_then;
+	ctx->then_state = st;
+	if (!send_checks(ctx, params, st))
+		return false;
+	if (!ctx->config->send_limits)
+		return true;
+	/* --send-limits on: build and store in this unit */
+	ctx->then = NULL;
+	ctx->then_state = NULL;
+	bool ok = send_build(ctx, st) && send_save(ctx, st, out);
+	send_state_free(st);
 	return ok;
 }

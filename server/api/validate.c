@@ -24,12 +24,17 @@ static const struct schema_field *find(const struct schema_struct *schema, const
 	return NULL;
 }
 
+/* "prefix.name" (or "name"), cut to fit; run for every parameter, so no formatted print. */
 static void join(char *path, size_t size, const char *prefix, const char *name)
 {
-	if (prefix && *prefix)
-		snprintf(path, size, "%s.%s", prefix, name);
-	else
-		snprintf(path, size, "%s", name);
+	size_t n = 0;
+	for (const char *p = prefix; p && *p && n + 1 < size; p++)
+		path[n++] = *p;
+	if (n && n + 1 < size)
+		path[n++] = '.';
+	for (const char *p = name; *p && n + 1 < size; p++)
+		path[n++] = *p;
+	path[n] = '\0';
 }
 
 static enum api_error_code check_object(const cJSON *object, const struct schema_struct *schema, const char *prefix,

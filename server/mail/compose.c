@@ -259,20 +259,9 @@ static struct store_delivery_in *deliveries(const struct compose_input *in, size
 	return rows;
 }
 
-/* Rendered subject, html and text with footer and ad mark. */
-struct rendered {
-	char *subject, *html, *text;
-};
-
-static void rendered_finish(struct rendered *r)
-{
-	free(r->subject);
-	free(r->html);
-	free(r->text);
-}
-
+/* Rendered subject, html and text with footer and ad mark, into b. */
 static enum compose_status render_all(const struct compose_input *in, int unsubscribe, const char *message_id,
-				      struct rendered *r, char *unsubscribe_url, size_t url_size)
+				      struct compose_built *r, char *unsubscribe_url, size_t url_size)
 {
 	enum compose_status status = render_part(in->subject, in->data, &r->subject);
 	if (status == COMPOSE_OK)
@@ -306,9 +295,9 @@ static void header_message_id(const struct compose_input *in, const char *messag
 	}
 }
 
-static enum compose_status build_mime(const struct compose_input *in, const struct rendered *r, const char *header_id,
-				      const char *unsubscribe_url, char **raw, size_t *len, char *detail,
-				      size_t detail_size)
+static enum compose_status build_mime(const struct compose_input *in, const struct compose_built *r,
+				      const char *header_id, const char *unsubscribe_url, char **raw, size_t *len,
+				      char *detail, size_t detail_size)
 {
 	struct mime_message m = {
 		.from_address = in->from_address,
@@ -383,62 +372,6 @@ static enum store_status record_outcomes(struct store *store, const struct compo
 	return status;
 }
 
-static enum compose_status save(struct store *store, const struct compose_input *in, const struct message_ids *ids,
-				const struct rendered *r, const char *raw, size_t raw_len)
-{
-	char day[16];
-	clock_format_date(in->now, day, sizeof(day));
-	size_t count = 0;
-	char *recipients = recipients_json(in);
-	char *attachments = attachments_json(in);
-	struct store_delivery_in *rows = deliveries(in, &count);
-	enum compose_status result = COMPOSE_NOMEM;
-	if (recipients && attachments && rows) {
-		struct store_message_in msg = {
-			.message_id = ids->api,
-			.task_id = in->task_id,
-			.template_id = in->template_id,
-			.from_address = in->from_address,
-			.from_domain = domain_of(in->from_address),
-			.subject = r->subject,
-			.recipients_json = recipients,
-			.reply_to = in->reply_to ? in->reply_to : "",
-			.attachments_json = attachments,
-			.created = in->now,
-			.day = day,
-			.raw = raw,
-			.raw_len = raw_len,
-			.deliveries = rows,
-			.delivery_count = count,
-		};
-		result = store_message_add(store, in->account, &msg) == STORE_OK &&
-					 record_outcomes(store, in, ids, r->subject, day, rows, count) == STORE_OK
-				 ? COMPOSE_OK
-				 : COMPOSE_STORE;
-	}
-	free(recipients);
-	free(attachments);
-	free(rows);
-	return result;
-}
-
-/*
- * The unsubscribe link's language: the call's Unsubscribe code when it
- * asks for a link, else the sender address's setting when it is on.
- */
-static enum compose_status link_language(struct store *store, const struct compose_input *in, int *code)
-{
-	*code = in->unsubscribe;
-	if (*code > 0)
-		return COMPOSE_OK;
-	struct store_unsubscribe_config config = {0};
-	enum store_status status = store_unsubscribe_config_get(store, in->account, in->from_address, &config);
-	if (status == STORE_OK && config.status == 1)
-		*code = (int)strtol(config.config, NULL, 10);
-	store_unsubscribe_config_finish(&config);
-	return status == STORE_OK || status == STORE_NOT_FOUND ? COMPOSE_OK : COMPOSE_STORE;
-}
-
 /*
  * Queue the stored message for the SMTP relay, in the same transaction, and
  * wake the relay worker (it takes the row once the transaction commits).
@@ -453,29 +386,103 @@ static enum compose_status queue_relay(struct store *store, const struct compose
 	return COMPOSE_OK;
 }
 
+enum compose_status compose_save(struct store *store, const struct compose_input *in, const struct compose_built *b)
+{
+	struct message_ids ids = {b->message_id, b->header_id};
+	struct store_message_in msg = {
+		.message_id = b->message_id,
+		.task_id = in->task_id,
+		.template_id = in->template_id,
+		.from_address = in->from_address,
+		.from_domain = domain_of(in->from_address),
+		.subject = b->subject,
+		.recipients_json = b->recipients_json,
+		.reply_to = in->reply_to ? in->reply_to : "",
+		.attachments_json = b->attachments_json,
+		.created = in->now,
+		.day = b->day,
+		.raw = b->raw,
+		.raw_len = b->raw_len,
+		.deliveries = b->rows,
+		.delivery_count = b->row_count,
+	};
+	if (store_message_add(store, in->account, &msg) != STORE_OK ||
+	    record_outcomes(store, in, &ids, b->subject, b->day, b->rows, b->row_count) != STORE_OK)
+		return COMPOSE_STORE;
+	return in->relay ? queue_relay(store, in, b->message_id) : COMPOSE_OK;
+}
+
+/*
+ * The unsubscribe link's language: the call's Unsubscribe code when it
+ * asks for a link, else the sender address's setting when it is on.
+ */
+enum compose_status compose_link_language(struct store *store, const struct compose_input *in, int *code)
+{
+	*code = in->unsubscribe;
+	if (*code > 0)
+		return COMPOSE_OK;
+	struct store_unsubscribe_config config = {0};
+	enum store_status status = store_unsubscribe_config_get(store, in->account, in->from_address, &config);
+	if (status == STORE_OK && config.status == 1)
+		*code = (int)strtol(config.config, NULL, 10);
+	store_unsubscribe_config_finish(&config);
+	return status == STORE_OK || status == STORE_NOT_FOUND ? COMPOSE_OK : COMPOSE_STORE;
+}
+
+void compose_built_finish(struct compose_built *b)
+{
+	free(b->subject);
+	free(b->html);
+	free(b->text);
+	free(b->raw);
+	free(b->recipients_json);
+	free(b->attachments_json);
+	free(b->rows);
+	memset(b, 0, sizeof(*b));
+}
+
+enum compose_status compose_build(const struct compose_input *in, int link_code, struct compose_built *b, char *detail,
+				  size_t detail_size)
+{
+	char unsubscribe_url[512];
+	memset(b, 0, sizeof(*b));
+	if (detail_size)
+		detail[0] = '\0';
+	compose_message_id(in->app_id, in->now, b->message_id, sizeof(b->message_id));
+	header_message_id(in, b->message_id, b->header_id, sizeof(b->header_id));
+	clock_format_date(in->now, b->day, sizeof(b->day));
+	enum compose_status status =
+		render_all(in, link_code, b->message_id, b, unsubscribe_url, sizeof(unsubscribe_url));
+	if (status == COMPOSE_OK)
+		status = build_mime(in, b, b->header_id, unsubscribe_url, &b->raw, &b->raw_len, detail, detail_size);
+	if (status == COMPOSE_OK) {
+		b->recipients_json = recipients_json(in);
+		b->attachments_json = attachments_json(in);
+		b->rows = deliveries(in, &b->row_count);
+		if (!b->recipients_json || !b->attachments_json || !b->rows)
+			status = COMPOSE_NOMEM;
+	}
+	if (status != COMPOSE_OK)
+		compose_built_finish(b);
+	return status;
+}
+
 enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id, char *detail,
 				  size_t detail_size)
 {
-	struct rendered r = {0};
-	char unsubscribe_url[512], header_id[256];
-	char *raw = NULL;
-	size_t raw_len = 0;
-	int unsubscribe = 0;
+	struct compose_built b;
+	int link_code = 0;
 	if (detail_size)
 		detail[0] = '\0';
-	compose_message_id(in->app_id, in->now, message_id, 80);
-	header_message_id(in, message_id, header_id, sizeof(header_id));
-	struct message_ids ids = {message_id, header_id};
-	enum compose_status status = link_language(store, in, &unsubscribe);
+	enum compose_status status = compose_link_language(store, in, &link_code);
+	if (status != COMPOSE_OK)
+		return status;
+	status = compose_build(in, link_code, &b, detail, detail_size);
+	if (status != COMPOSE_OK)
+		return status;
+	status = compose_save(store, in, &b);
 	if (status == COMPOSE_OK)
-		status = render_all(in, unsubscribe, message_id, &r, unsubscribe_url, sizeof(unsubscribe_url));
-	if (status == COMPOSE_OK)
-		status = build_mime(in, &r, header_id, unsubscribe_url, &raw, &raw_len, detail, detail_size);
-	if (status == COMPOSE_OK)
-		status = save(store, in, &ids, &r, raw, raw_len);
-	if (status == COMPOSE_OK && in->relay)
-		status = queue_relay(store, in, message_id);
-	free(raw);
-	rendered_finish(&r);
+		snprintf(message_id, 80, "%s", b.message_id);
+	compose_built_finish(&b);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include "mime.h"
 
 struct store;
+struct store_delivery_in;
 
 /* The largest message the emulator builds (the documented per-email size). */
 #define COMPOSE_MAX_MESSAGE (12u * 1024u * 1024u)
@@ -68,12 +69,43 @@ enum compose_status {
 enum compose_status compose_check(const struct compose_input *in, char *name, size_t name_size);
 
 /*
- * Build and store the message. On COMPOSE_OK `message_id` (>= 80 bytes)
- * holds the API MessageId. On failure nothing is stored and `detail`
- * explains (English, for logs).
+ * Build and store the message: compose_link_language, compose_build and
+ * compose_save in one go, the store held throughout. On COMPOSE_OK
+ * `message_id` (>= 80 bytes) holds the API MessageId. On failure nothing is
+ * stored and `detail` explains (English, for logs).
  */
 enum compose_status compose_store(struct store *store, const struct compose_input *in, char *message_id, char *detail,
 				  size_t detail_size);
+
+/*
+ * The same in three steps, so that a caller can build without holding the
+ * store (SendEmail: server/api/send.c):
+ * 1. compose_link_language (store held): the unsubscribe link's language
+ *    code, in->unsubscribe when the call asks for a link, else the sender
+ *    address's unsubscribe setting when on, else 0;
+ * 2. compose_build (no store): render, build the MIME message, decide each
+ *    recipient's outcome; on failure nothing is kept and `detail` explains;
+ * 3. compose_save (store held): store the message, its deliveries and what
+ *    their outcomes leave behind, and queue it for the relay.
+ * `in` and what it points to must stay unchanged from step 2 to step 3.
+ */
+struct compose_built {
+	char message_id[80];         /* the API MessageId */
+	char header_id[256];         /* the Message-ID header, without <> */
+	char day[16];                /* CST date of in->now */
+	char *subject, *html, *text; /* rendered, with footer and ad mark */
+	char *raw;                   /* the RFC 5322 message */
+	size_t raw_len;
+	char *recipients_json, *attachments_json;
+	struct store_delivery_in *rows; /* one per recipient */
+	size_t row_count;
+};
+
+enum compose_status compose_link_language(struct store *store, const struct compose_input *in, int *code);
+enum compose_status compose_build(const struct compose_input *in, int link_code, struct compose_built *out,
+				  char *detail, size_t detail_size);
+enum compose_status compose_save(struct store *store, const struct compose_input *in, const struct compose_built *b);
+void compose_built_finish(struct compose_built *b);
 
 /* A new MessageId in the service's format, into out (>= 80 bytes). */
 void compose_message_id(uint64_t app_id, int64_t now, char *out, size_t size);

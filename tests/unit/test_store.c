@@ -8,6 +8,7 @@
  * the listings the control plane's page reads (every account, the
  * recorded unsubscribes).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,6 +120,91 @@ static void test_file_reopen(void)
 		store_commit(store);
 		store_destroy(store);
 	}
+	unlink(wal);
+	unlink(shm);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A writer on another thread: creates an account, then waits for `go` before committing. */
+struct open_writer {
+	struct store *store;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool written, go;
+};
+
+static void *hold_write_unit(void *arg)
+{
+	struct open_writer *w = arg;
+	struct store_account account = {.app_id = 43, .uin = "43"};
+	int64_t id = 0;
+	store_begin(w->store, true);
+	store_account_create(w->store, &account, NOW, &id);
+	pthread_mutex_lock(&w->lock);
+	w->written = true;
+	pthread_cond_broadcast(&w->cond);
+	while (!w->go)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	store_commit(w->store);
+	return NULL;
+}
+
+/*
+ * Read units of a file store run on the thread's own read-only connection:
+ * they do not wait for a writer holding the store (this test would hang),
+ * they read the last commit (not the writer's work in progress), and they
+ * cannot write.
+ */
+static void test_file_readers(void)
+{
+	char dir[] = "/tmp/ses-test-readers-XXXXXX";
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	char path[128], wal[160], shm[160], err[256] = "";
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	struct store *store = NULL;
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	struct store_account first = {.app_id = 42, .uin = "42"};
+	int64_t id = 0, count = -1;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &first, NOW, &id), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+
+	struct open_writer w = {.store = store};
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	pthread_t writer;
+	pthread_create(&writer, NULL, hold_write_unit, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!w.written)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_account_count(store, &count), STORE_OK);
+	CHECK_INT(count, 1); /* the writer's account is not committed yet */
+	struct store_account extra = {.app_id = 44, .uin = "44"};
+	CHECK(store_account_create(store, &extra, NOW, &id) != STORE_OK);
+	store_rollback(store);
+
+	pthread_mutex_lock(&w.lock);
+	w.go = true;
+	pthread_cond_broadcast(&w.cond);
+	pthread_mutex_unlock(&w.lock);
+	pthread_join(writer, NULL);
+
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_account_count(store, &count), STORE_OK);
+	CHECK_INT(count, 2);
+	CHECK_INT(store_commit(store), STORE_OK);
+	store_destroy(store);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
 	unlink(wal);
 	unlink(shm);
 	unlink(path);
@@ -577,6 +663,7 @@ int main(void)
 	test_open();
 	test_open_unwritable();
 	test_file_reopen();
+	test_file_readers();
 	test_accounts();
 	test_identities();
 	test_senders();

@@ -233,7 +233,8 @@ function spawnAndWait(args, env) {
 /*
  * Starts the emulator. Options:
  *   listen   "HOST:PORT" (default "127.0.0.1:0"); null passes no --listen flag
- *   db       true: a file in the temp dir; a string: that path; absent: in memory
+ *   db       true: a file in the temp dir; a string: that path; false: in memory;
+ *            absent: in memory (a file in the temp dir when SES_E2E_DB=file)
  *   fixtures an object or raw string (written to a temp file), a path string
  *            via fixturesPath, or "none"; absent: the built-in default
  *   auth     "strict" | "off";  review "auto" | "manual"
@@ -245,7 +246,11 @@ async function startEmulator(opts = {}) {
   const args = [];
   if (opts.listen !== null) args.push("--listen", opts.listen || "127.0.0.1:0");
   let dbPath = null;
-  if (opts.db === true) dbPath = path.join(dir, "ses.db");
+  // SES_E2E_DB=file: a store file for every emulator that asks for none, so
+  // that the suite also covers the file store's paths (run_all.py does this
+  // for the sanitizer pass; opts.db === false keeps a test in memory).
+  const fileByDefault = opts.db === undefined && process.env.SES_E2E_DB === "file";
+  if (opts.db === true || fileByDefault) dbPath = path.join(dir, "ses.db");
   else if (typeof opts.db === "string") dbPath = opts.db;
   if (dbPath) args.push("--db", dbPath);
   if (opts.fixtures === "none") args.push("--fixtures", "none");
