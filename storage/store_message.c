@@ -53,11 +53,33 @@ static enum store_status add_delivery(struct store *store, int64_t account, int6
 	return store_status_of(sqlite3_step(stmt));
 }
 
+int store_delivery_rank(const struct store_delivery_in *d)
+{
+	/* the CASE of migration 7, which ranked the messages stored before it */
+	if (d->send_status != 0)
+		return 3;
+	if (d->bounced)
+		return 5;
+	switch (d->deliver_status) {
+	case 1:
+		return 0;
+	case 8:
+		return 2;
+	case 2:
+		return 3;
+	case 3:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
 enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in)
 {
-	static const char sql[] = "INSERT INTO messages (account_id, message_id, task_id, template_id, from_address, "
-				  "from_domain, subject, recipients, reply_to, attachments, created, day, raw) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char sql[] =
+		"INSERT INTO messages (account_id, message_id, task_id, template_id, from_address, "
+		"from_domain, subject, recipients, reply_to, attachments, created, day, raw, outcome) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -80,6 +102,15 @@ enum store_status store_message_add(struct store *store, int64_t account, const 
 	sqlite3_bind_int64(stmt, 11, in->created);
 	sqlite3_bind_text(stmt, 12, in->day, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(stmt, 13, in->raw, in->raw_len, SQLITE_STATIC);
+	int outcome = -1;
+	for (size_t i = 0; i < in->delivery_count; i++) {
+		int rank = store_delivery_rank(&in->deliveries[i]);
+		outcome = rank > outcome ? rank : outcome;
+	}
+	if (outcome >= 0)
+		sqlite3_bind_int(stmt, 14, outcome);
+	else
+		sqlite3_bind_null(stmt, 14);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
@@ -230,11 +261,10 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
 					 size_t *count)
 {
 	static const char sql[] =
-		"SELECT d.day, count(*), sum(d.send_status = 0), sum(d.deliver_status = 1), sum(d.opened), "
-		"sum(d.clicked), sum(d.bounced), sum(d.unsubscribed) FROM deliveries d JOIN messages m ON m.id = "
-		"d.message "
-		"WHERE d.account_id = ?1 AND d.day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR m.from_domain = ?4) "
-		"AND (?5 IS NULL OR d.mailbox = ?5) GROUP BY d.day ORDER BY d.day";
+		"SELECT day, sum(requests), sum(accepted), sum(delivered), sum(opened), sum(clicked), sum(bounced), "
+		"sum(unsubscribed) FROM delivery_stats "
+		"WHERE account_id = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR from_domain = ?4) "
+		"AND (?5 IS NULL OR mailbox = ?5) GROUP BY day HAVING sum(requests) > 0 ORDER BY day";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*rows = NULL;
 	*count = 0;
@@ -541,12 +571,19 @@ enum store_status store_message_deliveries(struct store *store, const char *mess
 enum store_status store_message_delete_all(struct store *store, int64_t *deleted)
 {
 	static const char sql[] = "DELETE FROM messages";
+	/* the statistics and metrics counters count what is gone with the messages */
+	static const char counters[] = "DELETE FROM delivery_stats";
+	static const char outcomes[] = "DELETE FROM message_outcomes";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*deleted = 0;
 	if (!stmt)
 		return STORE_ERROR;
 	enum store_status status = store_status_of(sqlite3_step(stmt));
-	if (status == STORE_OK)
-		*deleted = sqlite3_changes(store->db);
-	return status;
+	if (status != STORE_OK)
+		return status;
+	*deleted = sqlite3_changes(store->db);
+	stmt = store_stmt(store, counters);
+	status = stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
+	stmt = status == STORE_OK ? store_stmt(store, outcomes) : NULL;
+	return stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
 }

@@ -35,6 +35,13 @@ struct store_message_in {
 	size_t delivery_count;
 };
 
+/*
+ * A delivery's outcome rank for the metrics (store_metrics.h): 0 delivered,
+ * 1 queued, 2 delayed, 3 dropped or refused, 4 rejected, 5 bounced. A
+ * message's outcome is the highest rank of its deliveries.
+ */
+int store_delivery_rank(const struct store_delivery_in *d);
+
 /* Store one message and its deliveries. STORE_EXISTS when message_id is taken. */
 enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in);
 

@@ -8,11 +8,8 @@
 
 enum store_status store_metrics_messages(struct store *store, int64_t counts[STORE_METRICS_MESSAGE_RANKS])
 {
-	/* The ranks of server/control/messages.c outcome(), worst per message. */
-	static const char sql[] = "SELECT rank, count(*) FROM (SELECT max(CASE WHEN send_status <> 0 THEN 3 "
-				  "WHEN bounced THEN 5 WHEN deliver_status = 1 THEN 0 WHEN deliver_status = 8 THEN 2 "
-				  "WHEN deliver_status = 2 THEN 3 WHEN deliver_status = 3 THEN 4 ELSE 1 END) AS rank "
-				  "FROM deliveries GROUP BY message) GROUP BY rank";
+	/* counted as messages are stored (migration 7, store_message_add) */
+	static const char sql[] = "SELECT rank, count FROM message_outcomes";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;

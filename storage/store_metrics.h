@@ -14,9 +14,9 @@
  * Messages by the worst outcome among their recipients, ranked as the
  * control plane's message view ranks them (server/control/messages.c
  * outcome()): 0 delivered, 1 queued, 2 delayed, 3 dropped (or refused by
- * the service), 4 rejected, 5 bounced. counts[rank] gets the number of
- * messages; unchanged on failure. Scans every delivery row (once per
- * scrape).
+ * the service), 4 rejected, 5 bounced (store_delivery_rank). counts[rank]
+ * gets the number of messages; unchanged on failure. Reads counters kept as
+ * messages are stored, not the messages.
  */
 enum store_status store_metrics_messages(struct store *store, int64_t counts[STORE_METRICS_MESSAGE_RANKS]);
 

@@ -13,9 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 #include "store_account.h"
 #include "store_identity.h"
+#include "store_message.h"
+#include "store_metrics.h"
 #include "store_sender.h"
 #include "store_template.h"
 #include "store_unsubscribe.h"
@@ -205,6 +209,143 @@ static void test_file_readers(void)
 	store_destroy(store);
 	pthread_mutex_destroy(&w.lock);
 	pthread_cond_destroy(&w.cond);
+	unlink(wal);
+	unlink(shm);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Add a message from `from` on `day` with the given deliveries. */
+static void add_message(struct store *store, int64_t account, const char *id, const char *from, const char *day,
+			const struct store_delivery_in *rows, size_t count)
+{
+	const char *at = strchr(from, '@');
+	struct store_message_in msg = {
+		.message_id = id,
+		.from_address = from,
+		.from_domain = at ? at + 1 : "",
+		.subject = "s",
+		.recipients_json = "{}",
+		.reply_to = "",
+		.attachments_json = "[]",
+		.created = NOW,
+		.day = day,
+		.raw = "raw",
+		.raw_len = 3,
+		.deliveries = rows,
+		.delivery_count = count,
+	};
+	CHECK_INT(store_message_add(store, account, &msg), STORE_OK);
+}
+
+/* The day's volumes as one line "requests accepted delivered opened clicked bounces unsubscribes". */
+static void volumes_of(struct store *store, int64_t account, const char *domain, const char *mailbox, char *out,
+		       size_t size)
+{
+	struct store_volume *rows = NULL;
+	size_t count = 0;
+	snprintf(out, size, "none");
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	if (CHECK_INT(
+		    store_delivery_volumes(store, account, "2026-01-01", "2026-12-31", domain, mailbox, &rows, &count),
+		    STORE_OK) &&
+	    count == 1)
+		snprintf(out, size, "%s %lld %lld %lld %lld %lld %lld %lld", rows[0].day, (long long)rows[0].requests,
+			 (long long)rows[0].accepted, (long long)rows[0].delivered, (long long)rows[0].opened,
+			 (long long)rows[0].clicked, (long long)rows[0].bounces, (long long)rows[0].unsubscribes);
+	else if (count > 1)
+		snprintf(out, size, "%zu days", count);
+	free(rows);
+	store_commit(store);
+}
+
+/* The metrics' messages per outcome rank, "n0 n1 n2 n3 n4 n5". */
+static void outcomes_of(struct store *store, char *out, size_t size)
+{
+	int64_t c[STORE_METRICS_MESSAGE_RANKS] = {0};
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_metrics_messages(store, c), STORE_OK);
+	store_commit(store);
+	snprintf(out, size, "%lld %lld %lld %lld %lld %lld", (long long)c[0], (long long)c[1], (long long)c[2],
+		 (long long)c[3], (long long)c[4], (long long)c[5]);
+}
+
+/*
+ * GetStatisticsReport's and the metrics' counters (migration 7): kept by triggers as
+ * deliveries are written and updated, filtered by sender and recipient
+ * domain, filled from existing deliveries when an older store is opened,
+ * and cleared with the messages.
+ */
+static void test_delivery_counters(void)
+{
+	char dir[] = "/tmp/ses-test-stats-XXXXXX";
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	char path[128], wal[160], shm[160], err[256] = "", line[160];
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	struct store *store = NULL;
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	struct store_account account = {.app_id = 42, .uin = "42"};
+	int64_t id = 0;
+	const struct store_delivery_in first[] = {
+		{.address = "a@gmail.com", .deliver_status = 1, .opened = true},
+		{.address = "b@qq.com", .deliver_status = 1, .clicked = true},
+		{.address = "c@qq.com", .send_status = 1007, .deliver_status = 2},
+	};
+	const struct store_delivery_in second[] = {{.address = "d@QQ.com", .deliver_status = 3, .bounced = true}};
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &account, NOW, &id), STORE_OK);
+	add_message(store, id, "m1", "news@example.com", "2026-03-01", first, 3);
+	add_message(store, id, "m2", "alerts@other.org", "2026-03-01", second, 1);
+	CHECK_INT(store_delivery_mark_unsubscribed(store, "m1", "b@qq.com"), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+
+	volumes_of(store, id, NULL, NULL, line, sizeof(line));
+	CHECK_STR(line, "2026-03-01 4 3 2 1 1 1 1");
+	volumes_of(store, id, "EXAMPLE.com", NULL, line, sizeof(line));
+	CHECK_STR(line, "2026-03-01 3 2 2 1 1 0 1");
+	volumes_of(store, id, NULL, "qq.com", line, sizeof(line));
+	CHECK_STR(line, "2026-03-01 3 2 1 0 1 1 1");
+	volumes_of(store, id, "other.org", "gmail.com", line, sizeof(line));
+	CHECK_STR(line, "none");
+	outcomes_of(store, line, sizeof(line));
+	CHECK_STR(line, "0 0 0 1 0 1"); /* m1: dropped (1007) is its worst; m2: bounced */
+	store_destroy(store);
+
+	/* a store from before migration 7: its counters are filled from the deliveries */
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+			       "DROP TRIGGER delivery_stats_insert; DROP TRIGGER delivery_stats_update; "
+			       "DROP TABLE delivery_stats; DROP TRIGGER message_outcomes_insert; "
+			       "DROP TABLE message_outcomes; ALTER TABLE messages DROP COLUMN outcome; "
+			       "PRAGMA user_version = 6",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	store = NULL;
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	volumes_of(store, id, NULL, NULL, line, sizeof(line));
+	CHECK_STR(line, "2026-03-01 4 3 2 1 1 1 1");
+	volumes_of(store, id, NULL, "qq.com", line, sizeof(line));
+	CHECK_STR(line, "2026-03-01 3 2 1 0 1 1 1");
+	outcomes_of(store, line, sizeof(line));
+	CHECK_STR(line, "0 0 0 1 0 1");
+
+	int64_t deleted = 0;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_message_delete_all(store, &deleted), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	CHECK_INT(deleted, 2);
+	volumes_of(store, id, NULL, NULL, line, sizeof(line));
+	CHECK_STR(line, "none");
+	outcomes_of(store, line, sizeof(line));
+	CHECK_STR(line, "0 0 0 0 0 0");
+	store_destroy(store);
 	unlink(wal);
 	unlink(shm);
 	unlink(path);
@@ -664,6 +805,7 @@ int main(void)
 	test_open_unwritable();
 	test_file_reopen();
 	test_file_readers();
+	test_delivery_counters();
 	test_accounts();
 	test_identities();
 	test_senders();
