@@ -309,15 +309,17 @@ DROP INDEX messages_task;
 DROP INDEX deliveries_recent;
 
 -- migration 7
--- GetStatisticsReport's counters, kept per account, CST day, sender domain
--- and recipient domain as deliveries are written, so that a report reads a
--- row per day instead of every delivery of its range (docs/performance.md:
--- 78 ms at 60,000 deliveries before). The columns are the report's sums:
--- requests every delivery row, accepted send_status 0, delivered
--- deliver_status 1, and the opened, clicked, bounced and unsubscribed flags.
--- Kept by the triggers below on insert and update; deliveries are only ever
--- deleted with all messages (store_message_delete_all clears this table too)
--- or with the whole store.
+-- Counters for GetStatisticsReport and for the metrics' messages by outcome,
+-- so that neither reads every delivery (docs/performance.md: 78 ms at 60,000
+-- deliveries before). Sends do not write them: the scheduler thread counts
+-- new rows in batches (store_stats_catch_up), and a reader adds the rows not
+-- yet counted, those past stats_progress, to the counters, so every answer
+-- is exact.
+--
+-- delivery_stats: per account, CST day, sender domain and recipient domain,
+-- the report's sums: requests every delivery row, accepted send_status 0,
+-- delivered deliver_status 1, and the opened, clicked, bounced and
+-- unsubscribed flags.
 CREATE TABLE delivery_stats (
 	account_id INTEGER NOT NULL,
 	day TEXT NOT NULL,
@@ -333,27 +335,35 @@ CREATE TABLE delivery_stats (
 	PRIMARY KEY (account_id, day, from_domain, mailbox)
 ) WITHOUT ROWID;
 
-INSERT INTO delivery_stats (account_id, day, from_domain, mailbox, requests, accepted, delivered, opened, clicked,
-			    bounced, unsubscribed)
-	SELECT d.account_id, d.day, m.from_domain, d.mailbox, count(*), sum(d.send_status = 0),
-	       sum(d.deliver_status = 1), sum(d.opened), sum(d.clicked), sum(d.bounced), sum(d.unsubscribed)
-	FROM deliveries d JOIN messages m ON m.id = d.message
-	GROUP BY d.account_id, d.day, m.from_domain, d.mailbox;
+-- messages.outcome: the message's worst outcome rank among its deliveries
+-- (storage/store_metrics.h; NULL without deliveries), set when it is stored;
+-- deliveries never change rank afterwards (only their unsubscribed and
+-- complained flags are updated). message_outcomes counts messages per rank.
+ALTER TABLE messages ADD COLUMN outcome INTEGER;
+UPDATE messages SET outcome = (
+	SELECT max(CASE WHEN send_status <> 0 THEN 3 WHEN bounced THEN 5 WHEN deliver_status = 1 THEN 0
+		    WHEN deliver_status = 8 THEN 2 WHEN deliver_status = 2 THEN 3 WHEN deliver_status = 3 THEN 4
+		    ELSE 1 END)
+	FROM deliveries WHERE deliveries.message = messages.id);
+CREATE TABLE message_outcomes (
+	rank INTEGER PRIMARY KEY,
+	count INTEGER NOT NULL
+);
 
-CREATE TRIGGER delivery_stats_insert AFTER INSERT ON deliveries BEGIN
-	INSERT INTO delivery_stats (account_id, day, from_domain, mailbox, requests, accepted, delivered, opened,
-				    clicked, bounced, unsubscribed)
-	VALUES (NEW.account_id, NEW.day, (SELECT from_domain FROM messages WHERE id = NEW.message), NEW.mailbox, 1,
-		NEW.send_status = 0, NEW.deliver_status = 1, NEW.opened, NEW.clicked, NEW.bounced, NEW.unsubscribed)
-	ON CONFLICT (account_id, day, from_domain, mailbox) DO UPDATE SET
-		requests = requests + 1, accepted = accepted + excluded.accepted,
-		delivered = delivered + excluded.delivered, opened = opened + excluded.opened,
-		clicked = clicked + excluded.clicked, bounced = bounced + excluded.bounced,
-		unsubscribed = unsubscribed + excluded.unsubscribed;
-END;
+-- The last delivery and message ids counted (one row; absent counts as 0:
+-- a wiped store). Rows are never deleted one by one, and deleting them all
+-- resets the counters and this row, so ids past it are exactly the rows not
+-- counted yet.
+CREATE TABLE stats_progress (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	deliveries INTEGER NOT NULL,
+	messages INTEGER NOT NULL
+);
 
+-- An update of a delivery already counted moves its counters too.
 CREATE TRIGGER delivery_stats_update
-AFTER UPDATE OF send_status, deliver_status, opened, clicked, bounced, unsubscribed ON deliveries BEGIN
+AFTER UPDATE OF send_status, deliver_status, opened, clicked, bounced, unsubscribed ON deliveries
+WHEN OLD.id <= coalesce((SELECT deliveries FROM stats_progress), 0) BEGIN
 	UPDATE delivery_stats SET
 		accepted = accepted + (NEW.send_status = 0) - (OLD.send_status = 0),
 		delivered = delivered + (NEW.deliver_status = 1) - (OLD.deliver_status = 1),
@@ -364,27 +374,14 @@ AFTER UPDATE OF send_status, deliver_status, opened, clicked, bounced, unsubscri
 	  AND from_domain = (SELECT from_domain FROM messages WHERE id = OLD.message);
 END;
 
--- The metrics route's count of messages by outcome (storage/store_metrics.h:
--- the worst rank among a message's recipients), kept as messages are written
--- instead of grouping every delivery per scrape. messages.outcome is the
--- message's rank (NULL for a message without deliveries); store_message_add
--- sets it from the deliveries it writes, and deliveries never change rank
--- afterwards (only their unsubscribed and complained flags are updated).
-ALTER TABLE messages ADD COLUMN outcome INTEGER;
-UPDATE messages SET outcome = (
-	SELECT max(CASE WHEN send_status <> 0 THEN 3 WHEN bounced THEN 5 WHEN deliver_status = 1 THEN 0
-		    WHEN deliver_status = 8 THEN 2 WHEN deliver_status = 2 THEN 3 WHEN deliver_status = 3 THEN 4
-		    ELSE 1 END)
-	FROM deliveries WHERE deliveries.message = messages.id);
-
-CREATE TABLE message_outcomes (
-	rank INTEGER PRIMARY KEY,
-	count INTEGER NOT NULL
-);
+-- What is stored now is counted now.
+INSERT INTO delivery_stats (account_id, day, from_domain, mailbox, requests, accepted, delivered, opened, clicked,
+			    bounced, unsubscribed)
+	SELECT d.account_id, d.day, m.from_domain, d.mailbox, count(*), sum(d.send_status = 0),
+	       sum(d.deliver_status = 1), sum(d.opened), sum(d.clicked), sum(d.bounced), sum(d.unsubscribed)
+	FROM deliveries d JOIN messages m ON m.id = d.message
+	GROUP BY d.account_id, d.day, m.from_domain, d.mailbox;
 INSERT INTO message_outcomes (rank, count)
 	SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome;
-
-CREATE TRIGGER message_outcomes_insert AFTER INSERT ON messages WHEN NEW.outcome IS NOT NULL BEGIN
-	INSERT INTO message_outcomes (rank, count) VALUES (NEW.outcome, 1)
-	ON CONFLICT (rank) DO UPDATE SET count = count + 1;
-END;
+INSERT INTO stats_progress (id, deliveries, messages)
+	VALUES (1, coalesce((SELECT max(id) FROM deliveries), 0), coalesce((SELECT max(id) FROM messages), 0));

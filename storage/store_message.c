@@ -261,10 +261,19 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
 					 size_t *count)
 {
 	static const char sql[] =
+		/* the counters, plus the deliveries the scheduler has not counted yet (a
+		 * rowid range: the unary + keeps the planner off deliveries_day) */
 		"SELECT day, sum(requests), sum(accepted), sum(delivered), sum(opened), sum(clicked), sum(bounced), "
-		"sum(unsubscribed) FROM delivery_stats "
+		"sum(unsubscribed) FROM ("
+		"SELECT day, requests, accepted, delivered, opened, clicked, bounced, unsubscribed FROM delivery_stats "
 		"WHERE account_id = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR from_domain = ?4) "
-		"AND (?5 IS NULL OR mailbox = ?5) GROUP BY day HAVING sum(requests) > 0 ORDER BY day";
+		"AND (?5 IS NULL OR mailbox = ?5) "
+		"UNION ALL "
+		"SELECT d.day, 1, d.send_status = 0, d.deliver_status = 1, d.opened, d.clicked, d.bounced, "
+		"d.unsubscribed FROM deliveries d JOIN messages m ON m.id = d.message "
+		"WHERE d.id > coalesce((SELECT deliveries FROM stats_progress), 0) AND +d.account_id = ?1 "
+		"AND +d.day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR m.from_domain = ?4) AND (?5 IS NULL OR d.mailbox = ?5)"
+		") GROUP BY day HAVING sum(requests) > 0 ORDER BY day";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*rows = NULL;
 	*count = 0;
@@ -571,9 +580,10 @@ enum store_status store_message_deliveries(struct store *store, const char *mess
 enum store_status store_message_delete_all(struct store *store, int64_t *deleted)
 {
 	static const char sql[] = "DELETE FROM messages";
-	/* the statistics and metrics counters count what is gone with the messages */
+	/* the counters count what is gone with the messages; ids start again */
 	static const char counters[] = "DELETE FROM delivery_stats";
 	static const char outcomes[] = "DELETE FROM message_outcomes";
+	static const char progress[] = "DELETE FROM stats_progress";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*deleted = 0;
 	if (!stmt)
@@ -585,5 +595,85 @@ enum store_status store_message_delete_all(struct store *store, int64_t *deleted
 	stmt = store_stmt(store, counters);
 	status = stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
 	stmt = status == STORE_OK ? store_stmt(store, outcomes) : NULL;
+	status = stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
+	stmt = status == STORE_OK ? store_stmt(store, progress) : NULL;
 	return stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
+}
+
+/* The last id of `table` to count now: at most `limit` past `done`; 0 when nothing is new. */
+static enum store_status count_through(struct store *store, const char *sql, int64_t done, int64_t limit,
+				       int64_t *through)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	*through = 0;
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, done);
+	sqlite3_bind_int64(stmt, 2, limit);
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	*through = sqlite3_column_int64(stmt, 0);
+	return STORE_OK;
+}
+
+static enum store_status run_range(struct store *store, const char *sql, int64_t from, int64_t through)
+{
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, from);
+	sqlite3_bind_int64(stmt, 2, through);
+	return store_status_of(sqlite3_step(stmt));
+}
+
+enum store_status store_stats_catch_up(struct store *store, int64_t limit, bool *more)
+{
+	static const char progress_sql[] = "SELECT coalesce((SELECT deliveries FROM stats_progress), 0), "
+					   "coalesce((SELECT messages FROM stats_progress), 0)";
+	static const char deliveries_through[] =
+		"SELECT coalesce(max(id), 0) FROM (SELECT id FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2)";
+	static const char messages_through[] =
+		"SELECT coalesce(max(id), 0) FROM (SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2)";
+	static const char count_deliveries[] =
+		"INSERT INTO delivery_stats (account_id, day, from_domain, mailbox, requests, accepted, delivered, "
+		"opened, clicked, bounced, unsubscribed) "
+		"SELECT d.account_id, d.day, m.from_domain, d.mailbox, count(*), sum(d.send_status = 0), "
+		"sum(d.deliver_status = 1), sum(d.opened), sum(d.clicked), sum(d.bounced), sum(d.unsubscribed) "
+		"FROM deliveries d JOIN messages m ON m.id = d.message WHERE d.id > ?1 AND d.id <= ?2 "
+		"GROUP BY d.account_id, d.day, m.from_domain, d.mailbox "
+		"ON CONFLICT (account_id, day, from_domain, mailbox) DO UPDATE SET "
+		"requests = requests + excluded.requests, accepted = accepted + excluded.accepted, "
+		"delivered = delivered + excluded.delivered, opened = opened + excluded.opened, "
+		"clicked = clicked + excluded.clicked, bounced = bounced + excluded.bounced, "
+		"unsubscribed = unsubscribed + excluded.unsubscribed";
+	static const char count_messages[] =
+		"INSERT INTO message_outcomes (rank, count) SELECT outcome, count(*) FROM messages "
+		"WHERE id > ?1 AND id <= ?2 AND outcome IS NOT NULL GROUP BY outcome "
+		"ON CONFLICT (rank) DO UPDATE SET count = count + excluded.count";
+	static const char save_progress[] =
+		"INSERT INTO stats_progress (id, deliveries, messages) VALUES (1, ?1, ?2) "
+		"ON CONFLICT (id) DO UPDATE SET deliveries = excluded.deliveries, messages = excluded.messages";
+	*more = false;
+	sqlite3_stmt *stmt = store_stmt(store, progress_sql);
+	if (!stmt)
+		return STORE_ERROR;
+	int rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	int64_t done_d = sqlite3_column_int64(stmt, 0), done_m = sqlite3_column_int64(stmt, 1);
+	int64_t to_d = 0, to_m = 0;
+	enum store_status status = count_through(store, deliveries_through, done_d, limit, &to_d);
+	if (status == STORE_OK)
+		status = count_through(store, messages_through, done_m, limit, &to_m);
+	if (status != STORE_OK || (to_d == 0 && to_m == 0))
+		return status;
+	if (to_d)
+		status = run_range(store, count_deliveries, done_d, to_d);
+	if (status == STORE_OK && to_m)
+		status = run_range(store, count_messages, done_m, to_m);
+	if (status == STORE_OK)
+		status = run_range(store, save_progress, to_d ? to_d : done_d, to_m ? to_m : done_m);
+	*more = status == STORE_OK;
+	return status;
 }

@@ -42,6 +42,14 @@ struct store_message_in {
  */
 int store_delivery_rank(const struct store_delivery_in *d);
 
+/*
+ * Count up to `limit` deliveries and messages stored since the last call
+ * into the statistics and metrics counters (migration 7), in the caller's
+ * unit; *more when it counted something (call again soon). Readers add what
+ * is not counted yet, so calling it late only makes reports slower.
+ */
+enum store_status store_stats_catch_up(struct store *store, int64_t limit, bool *more);
+
 /* Store one message and its deliveries. STORE_EXISTS when message_id is taken. */
 enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in);
 

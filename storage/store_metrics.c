@@ -8,8 +8,12 @@
 
 enum store_status store_metrics_messages(struct store *store, int64_t counts[STORE_METRICS_MESSAGE_RANKS])
 {
-	/* counted as messages are stored (migration 7, store_message_add) */
-	static const char sql[] = "SELECT rank, count FROM message_outcomes";
+	/* the counters (migration 7), plus the messages not counted yet */
+	static const char sql[] =
+		"SELECT rank, sum(n) FROM (SELECT rank, count AS n FROM message_outcomes "
+		"UNION ALL SELECT outcome, count(*) FROM messages "
+		"WHERE id > coalesce((SELECT messages FROM stats_progress), 0) AND outcome IS NOT NULL "
+		"GROUP BY outcome) GROUP BY rank";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;

@@ -15,8 +15,8 @@
  * control plane's message view ranks them (server/control/messages.c
  * outcome()): 0 delivered, 1 queued, 2 delayed, 3 dropped (or refused by
  * the service), 4 rejected, 5 bounced (store_delivery_rank). counts[rank]
- * gets the number of messages; unchanged on failure. Reads counters kept as
- * messages are stored, not the messages.
+ * gets the number of messages; unchanged on failure. Reads the counters the
+ * scheduler keeps (store_stats_catch_up) and the messages not counted yet.
  */
 enum store_status store_metrics_messages(struct store *store, int64_t counts[STORE_METRICS_MESSAGE_RANKS]);
 
