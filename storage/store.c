@@ -376,6 +376,10 @@ static struct store_reader *thread_reader(struct store *store)
 	}
 	sqlite3_extended_result_codes(r->db, 0);
 	sqlite3_busy_timeout(r->db, 5000);
+	/* a small page cache: SQLite drops a reader's cache whenever another
+	 * connection has committed, which under load is before almost every
+	 * read unit; memory-mapping the file instead measured a fifth slower */
+	sqlite3_exec(r->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
 	pthread_mutex_lock(&store->readers_lock);
 	r->next = store->readers;
 	store->readers = r;
