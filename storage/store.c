@@ -317,7 +317,8 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	}
 	if (!memory) {
 		open_checkpointer(store, path);
-		store->path = strdup(path);
+		/* absolute, so that a reader opened later finds the same file */
+		store->path = realpath(path, NULL);
 		store->reader_key_ok = store->path && pthread_key_create(&store->reader_key, NULL) == 0;
 	}
 	*out = store;
@@ -385,7 +386,7 @@ static struct store_reader *thread_reader(struct store *store)
 	/* a small page cache: SQLite drops a reader's cache whenever another
 	 * connection has committed, which under load is before almost every
 	 * read unit; memory-mapping the file instead measured a fifth slower */
-	sqlite3_exec(r->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
+	sqlite3_exec(r->db, "PRAGMA cache_size = -256; PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	pthread_mutex_lock(&store->readers_lock);
 	r->next = store->readers;
 	store->readers = r;
@@ -425,9 +426,10 @@ static enum store_status end_read(struct store_reader *r)
 enum store_status store_begin(struct store *store, bool write)
 {
 	if (!write) {
+		/* a reader that cannot begin leaves the unit to the writing connection */
 		struct store_reader *r = thread_reader(store);
-		if (r)
-			return begin_read(store, r);
+		if (r && begin_read(store, r) == STORE_OK)
+			return STORE_OK;
 	}
 	/* IMMEDIATE: the write lock is taken (waiting on the busy timeout) before
 	 * anything is read, so the checkpointer restarting the WAL can delay a
@@ -471,6 +473,11 @@ static enum store_status commit_group(struct store *store)
 	store->tx_open = false;
 	store->done_group = store->group;
 	store->done_status = status;
+	if (store->credentials_dirty) {
+		/* readers may have remembered credentials from before this commit */
+		store->credentials_dirty = false;
+		store_credentials_clear(store);
+	}
 	pthread_cond_broadcast(&store->committed);
 	pthread_mutex_unlock(&store->lock);
 	return status;
@@ -524,6 +531,10 @@ void store_rollback(struct store *store)
 	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE) {
 		/* the savepoint is gone: the whole group is lost */
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		if (store->credentials_dirty) {
+			store->credentials_dirty = false;
+			store_credentials_clear(store);
+		}
 		store->tx_open = false;
 		store->done_group = store->group;
 		store->done_status = STORE_ERROR;

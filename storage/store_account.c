@@ -211,12 +211,19 @@ enum store_status store_credential_list(struct store *store, int64_t account, st
 	return status;
 }
 
-void store_credentials_forget(struct store *store)
+void store_credentials_clear(struct store *store)
 {
 	pthread_rwlock_wrlock(&store->credentials_lock);
 	for (size_t i = 0; i < STORE_CREDENTIAL_CACHE; i++)
 		store->credentials[i].used = false;
+	store->credentials_gen++;
 	pthread_rwlock_unlock(&store->credentials_lock);
+}
+
+void store_credentials_forget(struct store *store)
+{
+	store_credentials_clear(store);
+	store->credentials_dirty = true; /* the caller holds the store: cleared again after the commit */
 }
 
 static size_t credential_slot(const char *secret_id)
@@ -228,11 +235,12 @@ static size_t credential_slot(const char *secret_id)
 }
 
 static bool cached(struct store *store, const char *secret_id, char *key, size_t key_size, char *allow,
-		   size_t allow_size, struct store_account *account)
+		   size_t allow_size, struct store_account *account, uint64_t *gen)
 {
 	bool hit = false;
 	const struct store_cached_credential *c = &store->credentials[credential_slot(secret_id)];
 	pthread_rwlock_rdlock(&store->credentials_lock);
+	*gen = store->credentials_gen;
 	if (c->used && strcmp(c->secret_id, secret_id) == 0) {
 		snprintf(key, key_size, "%s", c->key);
 		snprintf(allow, allow_size, "%s", c->allow);
@@ -248,20 +256,23 @@ enum store_status store_credential_lookup(struct store *store, const char *secre
 {
 	if (strlen(secret_id) >= sizeof(store->credentials[0].secret_id))
 		return STORE_NOT_FOUND;
-	if (cached(store, secret_id, key, key_size, allow, allow_size, account))
+	uint64_t gen = 0;
+	if (cached(store, secret_id, key, key_size, allow, allow_size, account, &gen))
 		return STORE_OK;
 	struct store_cached_credential fresh = {0};
 	if (store_begin(store, false) != STORE_OK)
 		return STORE_ERROR;
 	enum store_status status = store_credential_find(store, secret_id, fresh.key, sizeof(fresh.key), fresh.allow,
 							 sizeof(fresh.allow), &fresh.account);
-	/* Remembered while the store is still held, so that a write that
-	 * follows (and forgets) cannot be overtaken by this older answer. */
+	/* Remembered only if the cache was not cleared since this lookup began
+	 * (its answer may predate the write that cleared it); a clear after this
+	 * point removes it again (store_credentials_forget). */
 	if (status == STORE_OK) {
 		snprintf(fresh.secret_id, sizeof(fresh.secret_id), "%s", secret_id);
 		fresh.used = true;
 		pthread_rwlock_wrlock(&store->credentials_lock);
-		store->credentials[credential_slot(secret_id)] = fresh;
+		if (store->credentials_gen == gen)
+			store->credentials[credential_slot(secret_id)] = fresh;
 		pthread_rwlock_unlock(&store->credentials_lock);
 	}
 	store_rollback(store);

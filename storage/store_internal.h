@@ -47,6 +47,13 @@ struct store {
 	 * taking the store's. */
 	pthread_rwlock_t credentials_lock;
 	struct store_cached_credential credentials[STORE_CREDENTIAL_CACHE];
+	/* Bumped (under credentials_lock) whenever the cache is cleared: a
+	 * lookup on a reader remembers its answer only if no clear happened
+	 * since it began. A write unit that clears sets credentials_dirty (under
+	 * the store's lock), and the cache is cleared again once its group has
+	 * committed, so a snapshot taken before the commit cannot outlive it. */
+	uint64_t credentials_gen;
+	bool credentials_dirty;
 	/*
 	 * Group commit (store.c): the connection's transaction may hold the work
 	 * of several callers, each in its own savepoint; it is committed by the
@@ -102,7 +109,10 @@ char *store_column_dup(sqlite3_stmt *stmt, int col);
 enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sqlite3_stmt *stmt, void *row),
 				void (*finish)(void *row), void **rows, size_t *count);
 
-/* Forget every remembered credential (the caller may hold the store). */
+/* Forget every remembered credential, now and again once the caller's
+ * group has committed (the caller holds the store for writing). */
 void store_credentials_forget(struct store *store);
+/* Forget every remembered credential now. */
+void store_credentials_clear(struct store *store);
 
 #endif

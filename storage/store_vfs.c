@@ -8,16 +8,20 @@
  * (docs/performance.md): about six pwrite calls per request and a commit of
  * 60 µs, a fifth of the time the store was held.
  *
- * How: writes to a WAL file that continue the previous one are appended to
- * a buffer of the file; the buffer goes to the file in one write when the
- * page of a commit frame arrives (a frame header whose "database size after
- * commit" field is not zero marks it), so the commit's xWrite returns the
- * real outcome (a full disk fails the COMMIT as before) and the frames are
- * in the file before SQLite publishes them in the WAL index. Any other use
- * of the file (a read, a write elsewhere, sync, truncate, size, close) and a
- * buffer past STORE_VFS_BUFFER_MAX write it out first, so what SQLite reads
- * is always what it wrote. Durability is unchanged: the data reaches the
- * operating system within the COMMIT, as before (synchronous = NORMAL).
+ * How: writes that extend a WAL file (its header at offset 0, then each
+ * frame appended after the last) are appended to a buffer of the file; the
+ * buffer goes to the file in one write when the page of a commit frame
+ * arrives (a frame header whose "database size after commit" field is not
+ * zero marks it), so the commit's xWrite returns the real outcome (a full
+ * disk fails the COMMIT as before) and the frames are in the file before
+ * SQLite publishes them in the WAL index. A write anywhere else (SQLite
+ * rewrites checksums and pages in place below the end) goes through at
+ * once, after the buffer; any other use of the file (a read, sync,
+ * truncate, size, close) and a buffer past STORE_VFS_BUFFER_MAX write the
+ * buffer out first, so what SQLite reads is always what it wrote and
+ * nothing of a commit is still in memory when COMMIT returns. Durability is
+ * unchanged: the data reaches the operating system within the COMMIT, as
+ * before (synchronous = NORMAL).
  *
  * Owns: the VFS named STORE_VFS_NAME, registered once (store_vfs_register).
  * Never: changes a byte SQLite writes, or touches files other than WALs.
@@ -30,6 +34,7 @@
 #include <string.h>
 
 #define STORE_VFS_BUFFER_MAX (4 * 1024 * 1024)
+#define WAL_HEADER 32
 #define WAL_FRAME_HEADER 24
 
 /* An open file: the default VFS's file follows this struct in the same block. */
@@ -41,6 +46,9 @@ struct shim_file {
 	unsigned char *buf;    /* pending WAL bytes for offsets [start, start + len) */
 	size_t len, cap;
 	sqlite3_int64 start;
+	/* the end of what the current WAL generation has written (-1: not known
+	 * yet); only writes there, which extend the log, are held back */
+	sqlite3_int64 end;
 };
 
 static sqlite3_vfs shim_vfs;
@@ -50,14 +58,25 @@ static sqlite3_vfs *real_vfs;
  * seekAndWriteFd masks the length with 0x1ffff), so write in chunks. */
 #define STORE_VFS_WRITE_MAX (64 * 1024)
 
+/*
+ * Write the pending bytes. What a failed write leaves unwritten stays
+ * pending (SQLite was told those frames were written; a later flush tries
+ * again, and every read, sync or size query fails until one succeeds).
+ */
 static int flush(struct shim_file *f)
 {
 	int rc = SQLITE_OK;
-	for (size_t done = 0; rc == SQLITE_OK && done < f->len; done += STORE_VFS_WRITE_MAX) {
+	size_t done = 0;
+	while (rc == SQLITE_OK && done < f->len) {
 		size_t n = f->len - done < STORE_VFS_WRITE_MAX ? f->len - done : STORE_VFS_WRITE_MAX;
 		rc = f->real->pMethods->xWrite(f->real, f->buf + done, (int)n, f->start + (sqlite3_int64)done);
+		if (rc == SQLITE_OK)
+			done += n;
 	}
-	f->len = 0;
+	if (done && done < f->len)
+		memmove(f->buf, f->buf + done, f->len - done);
+	f->len -= done;
+	f->start += (sqlite3_int64)done;
 	return rc;
 }
 
@@ -83,23 +102,33 @@ static bool commit_frame_header(const void *data, int amt)
 	return amt == WAL_FRAME_HEADER && memcmp((const unsigned char *)data + 4, zero, 4) != 0;
 }
 
+/*
+ * Only writes that extend the log are held back: the WAL header that starts
+ * a generation (offset 0) and the frames appended after it. A write below
+ * the end (SQLite rewriting a frame's checksum after the commit frame, or a
+ * page in place) goes to the file at once, after what is pending, so that
+ * COMMIT never returns with a byte of it still in memory.
+ */
 static int wal_write(struct shim_file *f, const void *data, int amt, sqlite3_int64 offset)
 {
-	if (f->len && offset != f->start + (sqlite3_int64)f->len) {
+	bool starts = offset == 0 && amt == WAL_HEADER;
+	bool extends = starts || (f->end >= 0 && offset == f->end);
+	bool commit_page = f->commit_page_next;
+	f->commit_page_next = commit_frame_header(data, amt);
+	if (!extends || (f->len && offset != f->start + (sqlite3_int64)f->len) ||
+	    f->len + (size_t)amt > STORE_VFS_BUFFER_MAX || !reserve(f, (size_t)amt)) {
 		int rc = flush(f);
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	if (f->len + (size_t)amt > STORE_VFS_BUFFER_MAX || !reserve(f, (size_t)amt)) {
-		int rc = flush(f);
-		return rc != SQLITE_OK ? rc : f->real->pMethods->xWrite(f->real, data, amt, offset);
+		if (rc == SQLITE_OK)
+			rc = f->real->pMethods->xWrite(f->real, data, amt, offset);
+		if (starts || offset + amt > f->end)
+			f->end = offset + amt;
+		return rc;
 	}
 	if (f->len == 0)
 		f->start = offset;
 	memcpy(f->buf + f->len, data, (size_t)amt);
 	f->len += (size_t)amt;
-	bool commit_page = f->commit_page_next;
-	f->commit_page_next = commit_frame_header(data, amt);
+	f->end = offset + amt;
 	return commit_page ? flush(f) : SQLITE_OK;
 }
 
@@ -134,6 +163,8 @@ static int x_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
 	struct shim_file *f = (struct shim_file *)file;
 	int rc = flush(f);
+	if (rc == SQLITE_OK && f->end > size)
+		f->end = size;
 	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
@@ -262,6 +293,7 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, i
 		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
 	}
 	f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+	f->end = -1;
 	f->base.pMethods = &shim_methods;
 	return SQLITE_OK;
 }

@@ -215,6 +215,84 @@ static void test_file_readers(void)
 	rmdir(dir);
 }
 
+/* A writer that replaces every credential and waits for `go` before committing. */
+static void *rekey_and_wait(void *arg)
+{
+	struct open_writer *w = arg;
+	struct store_account account = {.app_id = 42, .uin = "42"};
+	int64_t id = 0;
+	store_begin(w->store, true);
+	store_wipe(w->store);
+	store_account_create(w->store, &account, NOW, &id);
+	store_credential_add(w->store, id, "AKIDrekey", "new-key", "");
+	pthread_mutex_lock(&w->lock);
+	w->written = true;
+	pthread_cond_broadcast(&w->cond);
+	while (!w->go)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	store_commit(w->store);
+	return NULL;
+}
+
+/*
+ * The credential cache and lock-free readers: a lookup that reads a
+ * snapshot from before a write that replaces the credential must not leave
+ * the old key remembered once that write has committed.
+ */
+static void test_credential_cache_readers(void)
+{
+	char dir[] = "/tmp/ses-test-rekey-XXXXXX";
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	char path[128], wal[160], shm[160], err[256] = "", key[64], allow[64];
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	struct store *store = NULL;
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	struct store_account account = {.app_id = 42, .uin = "42"}, found;
+	int64_t id = 0;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &account, NOW, &id), STORE_OK);
+	CHECK_INT(store_credential_add(store, id, "AKIDrekey", "old-key", ""), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	CHECK_INT(store_credential_lookup(store, "AKIDrekey", key, sizeof(key), allow, sizeof(allow), &found),
+		  STORE_OK);
+	CHECK_STR(key, "old-key");
+
+	struct open_writer w = {.store = store};
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	pthread_t writer;
+	pthread_create(&writer, NULL, rekey_and_wait, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!w.written)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	/* the write is not committed: a reader still sees the old key */
+	CHECK_INT(store_credential_lookup(store, "AKIDrekey", key, sizeof(key), allow, sizeof(allow), &found),
+		  STORE_OK);
+	CHECK_STR(key, "old-key");
+	pthread_mutex_lock(&w.lock);
+	w.go = true;
+	pthread_cond_broadcast(&w.cond);
+	pthread_mutex_unlock(&w.lock);
+	pthread_join(writer, NULL);
+	/* committed: the old key is not remembered */
+	CHECK_INT(store_credential_lookup(store, "AKIDrekey", key, sizeof(key), allow, sizeof(allow), &found),
+		  STORE_OK);
+	CHECK_STR(key, "new-key");
+	store_destroy(store);
+	pthread_mutex_destroy(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	unlink(wal);
+	unlink(shm);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Add a message from `from` on `day` with the given deliveries. */
 static void add_message(struct store *store, int64_t account, const char *id, const char *from, const char *day,
 			const struct store_delivery_in *rows, size_t count)
@@ -844,6 +922,7 @@ int main(void)
 	test_open_unwritable();
 	test_file_reopen();
 	test_file_readers();
+	test_credential_cache_readers();
 	test_delivery_counters();
 	test_accounts();
 	test_identities();
