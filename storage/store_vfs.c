@@ -42,8 +42,8 @@ struct shim_file {
 	sqlite3_file base;
 	sqlite3_file *real;
 	bool wal;
-	bool commit_page_next; /* the last write was a commit frame's header */
-	unsigned char *buf;    /* pending WAL bytes for offsets [start, start + len) */
+	bool after_commit;  /* the last frame header written was a commit frame's */
+	unsigned char *buf; /* pending WAL bytes for offsets [start, start + len) */
 	size_t len, cap;
 	sqlite3_int64 start;
 	/* the end of what the current WAL generation has written (-1: not known
@@ -58,25 +58,17 @@ static sqlite3_vfs *real_vfs;
  * seekAndWriteFd masks the length with 0x1ffff), so write in chunks. */
 #define STORE_VFS_WRITE_MAX (64 * 1024)
 
-/*
- * Write the pending bytes. What a failed write leaves unwritten stays
- * pending (SQLite was told those frames were written; a later flush tries
- * again, and every read, sync or size query fails until one succeeds).
- */
+/* Write the pending bytes; on failure they are dropped (see wal_write). */
 static int flush(struct shim_file *f)
 {
 	int rc = SQLITE_OK;
-	size_t done = 0;
-	while (rc == SQLITE_OK && done < f->len) {
+	for (size_t done = 0; rc == SQLITE_OK && done < f->len; done += STORE_VFS_WRITE_MAX) {
 		size_t n = f->len - done < STORE_VFS_WRITE_MAX ? f->len - done : STORE_VFS_WRITE_MAX;
 		rc = f->real->pMethods->xWrite(f->real, f->buf + done, (int)n, f->start + (sqlite3_int64)done);
-		if (rc == SQLITE_OK)
-			done += n;
 	}
-	if (done && done < f->len)
-		memmove(f->buf, f->buf + done, f->len - done);
-	f->len -= done;
-	f->start += (sqlite3_int64)done;
+	f->len = 0;
+	if (rc != SQLITE_OK)
+		f->end = -1; /* where the log ends is not known any more */
 	return rc;
 }
 
@@ -107,21 +99,36 @@ static bool commit_frame_header(const void *data, int amt)
  * a generation (offset 0) and the frames appended after it. A write below
  * the end (SQLite rewriting a frame's checksum after the commit frame, or a
  * page in place) goes to the file at once, after what is pending, so that
- * COMMIT never returns with a byte of it still in memory.
+ * COMMIT never returns with a byte of it still in memory. From a commit
+ * frame's header on, every write is flushed as it comes (its page, and the
+ * padding frames synchronous = FULL may add) until the next frame header
+ * that is not a commit's.
+ *
+ * Pending bytes always belong to the transaction being written (a commit
+ * is flushed within its own xWrite), and any failed WAL write makes SQLite
+ * roll that transaction back whole: so a failed write drops what is
+ * pending, which must never reach the file afterwards as if committed.
  */
 static int wal_write(struct shim_file *f, const void *data, int amt, sqlite3_int64 offset)
 {
 	bool starts = offset == 0 && amt == WAL_HEADER;
+	bool commit_header = commit_frame_header(data, amt);
+	if (starts)
+		f->after_commit = false;
+	else if (amt == WAL_FRAME_HEADER)
+		f->after_commit = commit_header;
+	bool flush_now = f->after_commit && !commit_header;
 	bool extends = starts || (f->end >= 0 && offset == f->end);
-	bool commit_page = f->commit_page_next;
-	f->commit_page_next = commit_frame_header(data, amt);
+	int rc;
 	if (!extends || (f->len && offset != f->start + (sqlite3_int64)f->len) ||
 	    f->len + (size_t)amt > STORE_VFS_BUFFER_MAX || !reserve(f, (size_t)amt)) {
-		int rc = flush(f);
+		rc = flush(f);
 		if (rc == SQLITE_OK)
 			rc = f->real->pMethods->xWrite(f->real, data, amt, offset);
-		if (starts || offset + amt > f->end)
+		if (rc == SQLITE_OK && (starts || offset + amt > f->end))
 			f->end = offset + amt;
+		else if (rc != SQLITE_OK)
+			f->end = -1;
 		return rc;
 	}
 	if (f->len == 0)
@@ -129,7 +136,7 @@ static int wal_write(struct shim_file *f, const void *data, int amt, sqlite3_int
 	memcpy(f->buf + f->len, data, (size_t)amt);
 	f->len += (size_t)amt;
 	f->end = offset + amt;
-	return commit_page ? flush(f) : SQLITE_OK;
+	return flush_now ? flush(f) : SQLITE_OK;
 }
 
 /* ---- the io methods: WAL files buffer, everything else passes through ---- */

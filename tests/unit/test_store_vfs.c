@@ -168,6 +168,123 @@ static void test_spills_and_rewrites(const char *path)
 	sqlite3_close(db);
 }
 
+/*
+ * A default VFS whose WAL writes can be made to fail (a full disk): SQLite's
+ * own, with the WAL files' xWrite swapped. Made the default before the
+ * store's VFS is registered, so that the store's VFS wraps it.
+ */
+static bool wal_writes_fail;
+static sqlite3_vfs failing_vfs;
+static sqlite3_vfs *unix_vfs;
+static sqlite3_io_methods failing_methods;
+static int (*unix_write)(sqlite3_file *, const void *, int, sqlite3_int64);
+
+static int failing_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 offset)
+{
+	return wal_writes_fail ? SQLITE_FULL : unix_write(file, data, amt, offset);
+}
+
+static int failing_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int flags, int *out_flags)
+{
+	(void)vfs;
+	int rc = unix_vfs->xOpen(unix_vfs, name, file, flags, out_flags);
+	if (rc == SQLITE_OK && file->pMethods && (flags & SQLITE_OPEN_WAL)) {
+		if (!unix_write) {
+			failing_methods = *file->pMethods;
+			unix_write = failing_methods.xWrite;
+			failing_methods.xWrite = failing_write;
+		}
+		file->pMethods = &failing_methods;
+	}
+	return rc;
+}
+
+static void install_failing_vfs(void)
+{
+	unix_vfs = sqlite3_vfs_find(NULL);
+	failing_vfs = *unix_vfs;
+	failing_vfs.zName = "failing-wal";
+	failing_vfs.xOpen = failing_open;
+	failing_vfs.pNext = NULL;
+	sqlite3_vfs_register(&failing_vfs, 1);
+}
+
+/*
+ * A COMMIT whose WAL write fails is gone for good: once space returns, no
+ * later read, sync or checkpoint may write its frames after all (they would
+ * come back as a committed transaction after a crash).
+ */
+static void test_failed_commit_stays_failed(const char *dir)
+{
+	char path[128], wal[140], copy[140], copy_wal[150];
+	snprintf(path, sizeof(path), "%s/full.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(copy, sizeof(copy), "%s/full-copy.db", dir);
+	snprintf(copy_wal, sizeof(copy_wal), "%s-wal", copy);
+	sqlite3 *db = open_db(path, store_vfs_register());
+	CHECK_INT(sqlite3_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(insert(db, 1, 100), SQLITE_OK);
+	wal_writes_fail = true;
+	CHECK(insert(db, 1, 100) != SQLITE_OK);
+	wal_writes_fail = false;
+	/* the writer goes on: a read, then a size query by a checkpoint */
+	CHECK_INT(scalar(db, "SELECT count(*) FROM t"), 1);
+	CHECK_INT(sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL), SQLITE_OK);
+	CHECK(copy_file(path, copy));
+	CHECK(copy_file(wal, copy_wal));
+	sqlite3 *other = open_db(copy, "unix");
+	CHECK_INT(scalar(other, "SELECT count(*) FROM t"), 1);
+	sqlite3_close(other);
+	/* and the writer still works */
+	CHECK_INT(insert(db, 2, 100), SQLITE_OK);
+	CHECK_INT(scalar(db, "SELECT count(*) FROM t"), 3);
+	sqlite3_close(db);
+	const char *files[] = {path, wal, copy, copy_wal};
+	for (size_t i = 0; i < 4; i++) {
+		char shm[160];
+		unlink(files[i]);
+		snprintf(shm, sizeof(shm), "%s-shm", files[i]);
+		unlink(shm);
+	}
+}
+
+/*
+ * synchronous = FULL without power-safe overwrite pads each commit to a
+ * sector with copies of the commit frame, split around a sync: all of it
+ * must be in the file when the commit is published to other connections.
+ * (The store runs NORMAL; the VFS must not depend on it.)
+ */
+static void test_padded_commits(const char *dir)
+{
+	char path[128], uri[160], wal[140];
+	snprintf(path, sizeof(path), "%s/padded.db", dir);
+	snprintf(uri, sizeof(uri), "file:%s?psow=0", path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+				  store_vfs_register()),
+		  SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+			       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+			       "CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_wal_autocheckpoint(db, 0);
+	sqlite3 *reader = open_db(path, "unix");
+	for (int i = 1; i <= 200; i++) {
+		CHECK_INT(insert(db, 1, 100 + i), SQLITE_OK);
+		if (!CHECK_INT(scalar(reader, "SELECT count(*) FROM t"), i))
+			break;
+	}
+	sqlite3_close(reader);
+	sqlite3_close(db);
+	unlink(wal);
+	char shm[160];
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	unlink(shm);
+	unlink(path);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ses-vfs-XXXXXX";
@@ -175,10 +292,13 @@ int main(void)
 		return 1;
 	char path[64];
 	snprintf(path, sizeof(path), "%s/store.db", dir);
+	install_failing_vfs();
 	test_registered();
 	test_commits_reach_the_file(path);
 	test_spills_and_rewrites(path);
 	test_commit_on_disk_at_once(dir);
+	test_failed_commit_stays_failed(dir);
+	test_padded_commits(dir);
 	const char *suffixes[] = {"-wal", "-shm", ""};
 	for (size_t i = 0; i < 3; i++) {
 		char file[80];
