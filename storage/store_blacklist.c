@@ -98,24 +98,6 @@ enum store_status store_suppression(struct store *store, int64_t account, const 
 	return STORE_OK;
 }
 
-enum store_status store_blacklist_active(struct store *store, int64_t account, const char *email, const char *today,
-					 bool *listed)
-{
-	static const char sql[] = "SELECT 1 FROM custom_blacklist WHERE account_id = ?1 AND email = ?2 AND " ACTIVE;
-	sqlite3_stmt *stmt = store_stmt(store, sql);
-	*listed = false;
-	if (!stmt)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, email, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, today, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_status_of(rc);
-	*listed = rc == SQLITE_ROW;
-	return STORE_OK;
-}
-
 static void bind_filter(sqlite3_stmt *stmt, int64_t account, const struct store_blacklist_filter *filter)
 {
 	sqlite3_bind_int64(stmt, 1, account);

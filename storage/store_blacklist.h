@@ -43,8 +43,6 @@ enum store_status store_blacklist_add(struct store *store, int64_t account, cons
  */
 enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
 				    const char *today, bool *blacklisted, bool *unsubscribed);
-enum store_status store_blacklist_active(struct store *store, int64_t account, const char *email, const char *today,
-					 bool *listed);
 
 /* Which entries a list or count sees. */
 struct store_blacklist_filter {

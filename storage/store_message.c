@@ -313,21 +313,6 @@ enum store_status store_bounce_add(struct store *store, int64_t account, const c
 	return store_status_of(sqlite3_step(stmt));
 }
 
-enum store_status store_bounce_has(struct store *store, int64_t account, const char *address, bool *listed)
-{
-	static const char sql[] = "SELECT 1 FROM bounces WHERE account_id = ? AND address = ?";
-	sqlite3_stmt *stmt = store_stmt(store, sql);
-	if (!stmt)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_status_of(rc);
-	*listed = rc == SQLITE_ROW;
-	return STORE_OK;
-}
-
 enum store_status store_bounce_delete(struct store *store, int64_t account, const char *address)
 {
 	static const char sql[] = "DELETE FROM bounces WHERE account_id = ? AND address = ?";

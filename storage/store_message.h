@@ -97,7 +97,6 @@ enum store_status store_delivery_volumes(struct store *store, int64_t account, c
  */
 enum store_status store_bounce_add(struct store *store, int64_t account, const char *address, int64_t when,
 				   int64_t task_id, const char *message_id, const char *isp_desc);
-enum store_status store_bounce_has(struct store *store, int64_t account, const char *address, bool *listed);
 /* Remove `address` from the bounce blacklist (letter case ignored); absent is not an error. */
 enum store_status store_bounce_delete(struct store *store, int64_t account, const char *address);
 

@@ -153,24 +153,6 @@ enum store_status store_unsubscribe_add(struct store *store, int64_t account, co
 	return store_status_of(sqlite3_step(stmt));
 }
 
-enum store_status store_unsubscribe_has(struct store *store, int64_t account, const char *recipient, const char *sender,
-					bool *unsubscribed)
-{
-	static const char sql[] = "SELECT 1 FROM unsubscribes WHERE account_id = ? AND recipient = ? AND sender = ?";
-	sqlite3_stmt *stmt = store_stmt(store, sql);
-	*unsubscribed = false;
-	if (!stmt)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, sender, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_status_of(rc);
-	*unsubscribed = rc == SQLITE_ROW;
-	return STORE_OK;
-}
-
 static void finish_unsubscribe(void *row)
 {
 	struct store_unsubscribe *u = row;

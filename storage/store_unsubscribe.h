@@ -46,9 +46,6 @@ enum store_status store_unsubscribe_config_page(struct store *store, int64_t acc
  */
 enum store_status store_unsubscribe_add(struct store *store, int64_t account, const char *recipient, const char *sender,
 					const char *message_id, int64_t now);
-/* Whether `recipient` unsubscribed from `sender`. */
-enum store_status store_unsubscribe_has(struct store *store, int64_t account, const char *recipient, const char *sender,
-					bool *unsubscribed);
 
 /* One recorded unsubscribe, as listed (the control plane's page). */
 struct store_unsubscribe {
