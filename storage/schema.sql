@@ -351,9 +351,10 @@ CREATE TABLE message_outcomes (
 );
 
 -- The last delivery and message ids counted (one row; absent counts as 0:
--- a wiped store). Rows are never deleted one by one, and deleting them all
--- resets the counters and this row, so ids past it are exactly the rows not
--- counted yet.
+-- a new, wiped or just migrated store, whose rows the scheduler then counts
+-- like any new ones). Rows are never deleted one by one, and deleting them
+-- all resets the counters and this row, so ids past it are exactly the rows
+-- not counted yet.
 CREATE TABLE stats_progress (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
 	deliveries INTEGER NOT NULL,
@@ -373,15 +374,3 @@ WHEN OLD.id <= coalesce((SELECT deliveries FROM stats_progress), 0) BEGIN
 	WHERE account_id = OLD.account_id AND day = OLD.day AND mailbox = OLD.mailbox
 	  AND from_domain = (SELECT from_domain FROM messages WHERE id = OLD.message);
 END;
-
--- What is stored now is counted now.
-INSERT INTO delivery_stats (account_id, day, from_domain, mailbox, requests, accepted, delivered, opened, clicked,
-			    bounced, unsubscribed)
-	SELECT d.account_id, d.day, m.from_domain, d.mailbox, count(*), sum(d.send_status = 0),
-	       sum(d.deliver_status = 1), sum(d.opened), sum(d.clicked), sum(d.bounced), sum(d.unsubscribed)
-	FROM deliveries d JOIN messages m ON m.id = d.message
-	GROUP BY d.account_id, d.day, m.from_domain, d.mailbox;
-INSERT INTO message_outcomes (rank, count)
-	SELECT outcome, count(*) FROM messages WHERE outcome IS NOT NULL GROUP BY outcome;
-INSERT INTO stats_progress (id, deliveries, messages)
-	VALUES (1, coalesce((SELECT max(id) FROM deliveries), 0), coalesce((SELECT max(id) FROM messages), 0));
