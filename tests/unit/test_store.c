@@ -90,15 +90,38 @@ static void test_open_unwritable(void)
 }
 
 /* A file store keeps its rows and is not migrated twice. */
+/* A store file in a new temporary directory; temp_file_remove() deletes both. */
+struct temp_file {
+	char dir[64];
+	char path[128];
+};
+
+static bool temp_file_make(struct temp_file *t, const char *name)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/ses-test-%s-XXXXXX", name);
+	if (!CHECK(mkdtemp(t->dir) != NULL))
+		return false;
+	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
+	return true;
+}
+
+static void temp_file_remove(const struct temp_file *t)
+{
+	const char *suffixes[] = {"-wal", "-shm", ""};
+	for (size_t i = 0; i < 3; i++) {
+		char file[160];
+		snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
+		unlink(file);
+	}
+	rmdir(t->dir);
+}
+
 static void test_file_reopen(void)
 {
-	char dir[] = "/tmp/ses-test-store-XXXXXX";
-	if (!CHECK(mkdtemp(dir) != NULL))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "store"))
 		return;
-	char path[128], wal[160], shm[160];
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	snprintf(shm, sizeof(shm), "%s-shm", path);
+	const char *path = tmp.path;
 	char err[256] = "";
 	struct store *store = NULL;
 	int64_t id = 0, count = 0;
@@ -124,27 +147,28 @@ static void test_file_reopen(void)
 		store_commit(store);
 		store_destroy(store);
 	}
-	unlink(wal);
-	unlink(shm);
-	unlink(path);
-	rmdir(dir);
+	temp_file_remove(&tmp);
 }
 
-/* A writer on another thread: creates an account, then waits for `go` before committing. */
+/*
+ * A write unit held open on another thread: open_writer_start() runs
+ * `write` in a unit and returns once it has, leaving the unit uncommitted;
+ * open_writer_commit() lets it commit and waits for that.
+ */
 struct open_writer {
 	struct store *store;
+	void (*write)(struct store *store);
+	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool written, go;
 };
 
-static void *hold_write_unit(void *arg)
+static void *run_open_writer(void *arg)
 {
 	struct open_writer *w = arg;
-	struct store_account account = {.app_id = 43, .uin = "43"};
-	int64_t id = 0;
 	store_begin(w->store, true);
-	store_account_create(w->store, &account, NOW, &id);
+	w->write(w->store);
 	pthread_mutex_lock(&w->lock);
 	w->written = true;
 	pthread_cond_broadcast(&w->cond);
@@ -153,6 +177,36 @@ static void *hold_write_unit(void *arg)
 	pthread_mutex_unlock(&w->lock);
 	store_commit(w->store);
 	return NULL;
+}
+
+static void open_writer_start(struct open_writer *w, struct store *store, void (*write)(struct store *store))
+{
+	*w = (struct open_writer){.store = store, .write = write};
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	pthread_create(&w->thread, NULL, run_open_writer, w);
+	pthread_mutex_lock(&w->lock);
+	while (!w->written)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void open_writer_commit(struct open_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->go = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+}
+
+static void add_second_account(struct store *store)
+{
+	struct store_account account = {.app_id = 43, .uin = "43"};
+	int64_t id = 0;
+	store_account_create(store, &account, NOW, &id);
 }
 
 /*
@@ -163,13 +217,11 @@ static void *hold_write_unit(void *arg)
  */
 static void test_file_readers(void)
 {
-	char dir[] = "/tmp/ses-test-readers-XXXXXX";
-	if (!CHECK(mkdtemp(dir) != NULL))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "readers"))
 		return;
-	char path[128], wal[160], shm[160], err[256] = "";
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	snprintf(shm, sizeof(shm), "%s-shm", path);
+	const char *path = tmp.path;
+	char err[256] = "";
 	struct store *store = NULL;
 	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
 		return;
@@ -179,15 +231,8 @@ static void test_file_readers(void)
 	CHECK_INT(store_account_create(store, &first, NOW, &id), STORE_OK);
 	CHECK_INT(store_commit(store), STORE_OK);
 
-	struct open_writer w = {.store = store};
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	pthread_t writer;
-	pthread_create(&writer, NULL, hold_write_unit, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!w.written)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
+	struct open_writer w;
+	open_writer_start(&w, store, add_second_account);
 
 	CHECK_INT(store_begin(store, false), STORE_OK);
 	CHECK_INT(store_account_count(store, &count), STORE_OK);
@@ -196,43 +241,24 @@ static void test_file_readers(void)
 	CHECK(store_account_create(store, &extra, NOW, &id) != STORE_OK);
 	store_rollback(store);
 
-	pthread_mutex_lock(&w.lock);
-	w.go = true;
-	pthread_cond_broadcast(&w.cond);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(writer, NULL);
+	open_writer_commit(&w);
 
 	CHECK_INT(store_begin(store, false), STORE_OK);
 	CHECK_INT(store_account_count(store, &count), STORE_OK);
 	CHECK_INT(count, 2);
 	CHECK_INT(store_commit(store), STORE_OK);
 	store_destroy(store);
-	pthread_mutex_destroy(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	unlink(wal);
-	unlink(shm);
-	unlink(path);
-	rmdir(dir);
+	temp_file_remove(&tmp);
 }
 
-/* A writer that replaces every credential and waits for `go` before committing. */
-static void *rekey_and_wait(void *arg)
+/* Replace every account and credential: the key of AKIDrekey becomes "new-key". */
+static void rekey(struct store *store)
 {
-	struct open_writer *w = arg;
 	struct store_account account = {.app_id = 42, .uin = "42"};
 	int64_t id = 0;
-	store_begin(w->store, true);
-	store_wipe(w->store);
-	store_account_create(w->store, &account, NOW, &id);
-	store_credential_add(w->store, id, "AKIDrekey", "new-key", "");
-	pthread_mutex_lock(&w->lock);
-	w->written = true;
-	pthread_cond_broadcast(&w->cond);
-	while (!w->go)
-		pthread_cond_wait(&w->cond, &w->lock);
-	pthread_mutex_unlock(&w->lock);
-	store_commit(w->store);
-	return NULL;
+	store_wipe(store);
+	store_account_create(store, &account, NOW, &id);
+	store_credential_add(store, id, "AKIDrekey", "new-key", "");
 }
 
 /*
@@ -242,13 +268,11 @@ static void *rekey_and_wait(void *arg)
  */
 static void test_credential_cache_readers(void)
 {
-	char dir[] = "/tmp/ses-test-rekey-XXXXXX";
-	if (!CHECK(mkdtemp(dir) != NULL))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "rekey"))
 		return;
-	char path[128], wal[160], shm[160], err[256] = "", key[64], allow[64];
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	snprintf(shm, sizeof(shm), "%s-shm", path);
+	const char *path = tmp.path;
+	char err[256] = "", key[64], allow[64];
 	struct store *store = NULL;
 	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
 		return;
@@ -262,35 +286,19 @@ static void test_credential_cache_readers(void)
 		  STORE_OK);
 	CHECK_STR(key, "old-key");
 
-	struct open_writer w = {.store = store};
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	pthread_t writer;
-	pthread_create(&writer, NULL, rekey_and_wait, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!w.written)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
+	struct open_writer w;
+	open_writer_start(&w, store, rekey);
 	/* the write is not committed: a reader still sees the old key */
 	CHECK_INT(store_credential_lookup(store, "AKIDrekey", key, sizeof(key), allow, sizeof(allow), &found),
 		  STORE_OK);
 	CHECK_STR(key, "old-key");
-	pthread_mutex_lock(&w.lock);
-	w.go = true;
-	pthread_cond_broadcast(&w.cond);
-	pthread_mutex_unlock(&w.lock);
-	pthread_join(writer, NULL);
+	open_writer_commit(&w);
 	/* committed: the old key is not remembered */
 	CHECK_INT(store_credential_lookup(store, "AKIDrekey", key, sizeof(key), allow, sizeof(allow), &found),
 		  STORE_OK);
 	CHECK_STR(key, "new-key");
 	store_destroy(store);
-	pthread_mutex_destroy(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	unlink(wal);
-	unlink(shm);
-	unlink(path);
-	rmdir(dir);
+	temp_file_remove(&tmp);
 }
 
 /* Add a message from `from` on `day` with the given deliveries. */
@@ -357,13 +365,11 @@ static void outcomes_of(struct store *store, char *out, size_t size)
  */
 static void test_delivery_counters(void)
 {
-	char dir[] = "/tmp/ses-test-stats-XXXXXX";
-	if (!CHECK(mkdtemp(dir) != NULL))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "stats"))
 		return;
-	char path[128], wal[160], shm[160], err[256] = "", line[160];
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	snprintf(shm, sizeof(shm), "%s-shm", path);
+	const char *path = tmp.path;
+	char err[256] = "", line[160];
 	struct store *store = NULL;
 	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
 		return;
@@ -474,10 +480,7 @@ static void test_delivery_counters(void)
 	outcomes_of(store, line, sizeof(line));
 	CHECK_STR(line, "1 0 0 0 0 0");
 	store_destroy(store);
-	unlink(wal);
-	unlink(shm);
-	unlink(path);
-	rmdir(dir);
+	temp_file_remove(&tmp);
 }
 
 static void test_accounts(void)

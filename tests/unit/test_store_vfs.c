@@ -103,6 +103,26 @@ static bool copy_file(const char *from, const char *to)
 	return ok;
 }
 
+/* Copy a database and its WAL as they are on disk now (what a crash would leave). */
+static bool copy_db(const char *from, const char *to)
+{
+	char from_wal[160], to_wal[160];
+	snprintf(from_wal, sizeof(from_wal), "%s-wal", from);
+	snprintf(to_wal, sizeof(to_wal), "%s-wal", to);
+	return copy_file(from, to) && copy_file(from_wal, to_wal);
+}
+
+/* Delete a database with its WAL and shared-memory files. */
+static void remove_db(const char *path)
+{
+	const char *suffixes[] = {"-wal", "-shm", ""};
+	for (size_t i = 0; i < 3; i++) {
+		char file[160];
+		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+		unlink(file);
+	}
+}
+
 /*
  * What a crash right after COMMIT would leave: the files as they are on
  * disk while the writer is still open, opened elsewhere on SQLite's own VFS.
@@ -112,11 +132,9 @@ static bool copy_file(const char *from, const char *to)
  */
 static void test_commit_on_disk_at_once(const char *dir)
 {
-	char path[128], wal[140], copy[140], copy_wal[150];
+	char path[128], copy[140];
 	snprintf(path, sizeof(path), "%s/crash.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
-	snprintf(copy_wal, sizeof(copy_wal), "%s-wal", copy);
 	sqlite3 *db = open_db(path, store_vfs_register());
 	CHECK_INT(sqlite3_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(insert(db, 50, 100), SQLITE_OK);
@@ -125,8 +143,7 @@ static void test_commit_on_disk_at_once(const char *dir)
 	CHECK_INT(sqlite3_exec(db, "UPDATE t SET data = zeroblob(50) WHERE id <= 60", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	/* the writer stays open: nothing else would make the shim write */
-	CHECK(copy_file(path, copy));
-	CHECK(copy_file(wal, copy_wal));
+	CHECK(copy_db(path, copy));
 	sqlite3 *other = open_db(copy, NULL);
 	CHECK_INT(scalar(other, "SELECT count(*) FROM t"), 350);
 	CHECK_INT(scalar(other, "SELECT count(*) FROM t WHERE id <= 60 AND length(data) = 50"), 60);
@@ -135,13 +152,8 @@ static void test_commit_on_disk_at_once(const char *dir)
 	free(check);
 	sqlite3_close(other);
 	sqlite3_close(db);
-	const char *files[] = {path, wal, copy, copy_wal};
-	for (size_t i = 0; i < 4; i++) {
-		char shm[160];
-		unlink(files[i]);
-		snprintf(shm, sizeof(shm), "%s-shm", files[i]);
-		unlink(shm);
-	}
+	remove_db(path);
+	remove_db(copy);
 }
 
 static void test_spills_and_rewrites(const char *path)
@@ -216,11 +228,9 @@ static void install_failing_vfs(void)
  */
 static void test_failed_commit_stays_failed(const char *dir)
 {
-	char path[128], wal[140], copy[140], copy_wal[150];
+	char path[128], copy[140];
 	snprintf(path, sizeof(path), "%s/full.db", dir);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(copy, sizeof(copy), "%s/full-copy.db", dir);
-	snprintf(copy_wal, sizeof(copy_wal), "%s-wal", copy);
 	sqlite3 *db = open_db(path, store_vfs_register());
 	CHECK_INT(sqlite3_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB)", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(insert(db, 1, 100), SQLITE_OK);
@@ -230,8 +240,7 @@ static void test_failed_commit_stays_failed(const char *dir)
 	/* the writer goes on: a read, then a size query by a checkpoint */
 	CHECK_INT(scalar(db, "SELECT count(*) FROM t"), 1);
 	CHECK_INT(sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL), SQLITE_OK);
-	CHECK(copy_file(path, copy));
-	CHECK(copy_file(wal, copy_wal));
+	CHECK(copy_db(path, copy));
 	sqlite3 *other = open_db(copy, "unix");
 	CHECK_INT(scalar(other, "SELECT count(*) FROM t"), 1);
 	sqlite3_close(other);
@@ -239,13 +248,8 @@ static void test_failed_commit_stays_failed(const char *dir)
 	CHECK_INT(insert(db, 2, 100), SQLITE_OK);
 	CHECK_INT(scalar(db, "SELECT count(*) FROM t"), 3);
 	sqlite3_close(db);
-	const char *files[] = {path, wal, copy, copy_wal};
-	for (size_t i = 0; i < 4; i++) {
-		char shm[160];
-		unlink(files[i]);
-		snprintf(shm, sizeof(shm), "%s-shm", files[i]);
-		unlink(shm);
-	}
+	remove_db(path);
+	remove_db(copy);
 }
 
 /*
@@ -256,10 +260,9 @@ static void test_failed_commit_stays_failed(const char *dir)
  */
 static void test_padded_commits(const char *dir)
 {
-	char path[128], uri[160], wal[140];
+	char path[128], uri[160];
 	snprintf(path, sizeof(path), "%s/padded.db", dir);
 	snprintf(uri, sizeof(uri), "file:%s?psow=0", path);
-	snprintf(wal, sizeof(wal), "%s-wal", path);
 	sqlite3 *db = NULL;
 	CHECK_INT(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
 				  store_vfs_register()),
@@ -278,11 +281,7 @@ static void test_padded_commits(const char *dir)
 	}
 	sqlite3_close(reader);
 	sqlite3_close(db);
-	unlink(wal);
-	char shm[160];
-	snprintf(shm, sizeof(shm), "%s-shm", path);
-	unlink(shm);
-	unlink(path);
+	remove_db(path);
 }
 
 int main(void)
@@ -299,12 +298,7 @@ int main(void)
 	test_commit_on_disk_at_once(dir);
 	test_failed_commit_stays_failed(dir);
 	test_padded_commits(dir);
-	const char *suffixes[] = {"-wal", "-shm", ""};
-	for (size_t i = 0; i < 3; i++) {
-		char file[80];
-		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-		unlink(file);
-	}
+	remove_db(path);
 	rmdir(dir);
 	return unit_finish("store_vfs");
 }
