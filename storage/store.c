@@ -201,12 +201,12 @@ sqlite3_stmt *store_stmt(struct store *store, const char *sql)
 	return statement(&store->statements, store->db, sql);
 }
 
-/* Reset every cached statement, so that none holds the transaction open. */
-static void reset_statements(struct store *store)
+/* Reset every statement still stepping, so that none holds the transaction open. */
+static void reset_busy(sqlite3 *db)
 {
-	for (unsigned i = 0; i < store->statements.cap; i++)
-		if (store->statements.stmt[i])
-			sqlite3_reset(store->statements.stmt[i]);
+	for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
+		if (sqlite3_stmt_busy(s))
+			sqlite3_reset(s);
 }
 
 /* Run the section of schema.sql for migration `n`; false when absent. */
@@ -395,14 +395,13 @@ static struct store_reader *thread_reader(struct store *store)
 }
 
 /* Begin a read unit on the thread's reader: a snapshot of the last commit. */
-static enum store_status begin_read(struct store *store, struct store_reader *r)
+static enum store_status begin_read(struct store_reader *r)
 {
 	static const char begin[] = "BEGIN";
 	sqlite3_stmt *stmt = statement(&r->statements, r->db, begin);
 	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
-	(void)store;
 	r->active = true;
 	return STORE_OK;
 }
@@ -411,9 +410,7 @@ static enum store_status begin_read(struct store *store, struct store_reader *r)
 static enum store_status end_read(struct store_reader *r)
 {
 	static const char commit[] = "COMMIT";
-	for (sqlite3_stmt *s = sqlite3_next_stmt(r->db, NULL); s; s = sqlite3_next_stmt(r->db, s))
-		if (sqlite3_stmt_busy(s))
-			sqlite3_reset(s);
+	reset_busy(r->db);
 	r->active = false;
 	sqlite3_stmt *stmt = statement(&r->statements, r->db, commit);
 	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
@@ -428,7 +425,7 @@ enum store_status store_begin(struct store *store, bool write)
 	if (!write) {
 		/* a reader that cannot begin leaves the unit to the writing connection */
 		struct store_reader *r = thread_reader(store);
-		if (r && begin_read(store, r) == STORE_OK)
+		if (r && begin_read(r) == STORE_OK)
 			return STORE_OK;
 	}
 	/* IMMEDIATE: the write lock is taken (waiting on the busy timeout) before
@@ -464,7 +461,7 @@ enum store_status store_begin(struct store *store, bool write)
 static enum store_status commit_group(struct store *store)
 {
 	static const char commit[] = "COMMIT";
-	reset_statements(store);
+	reset_busy(store->db);
 	enum store_status status = STORE_OK;
 	if (step_static(store, commit) != SQLITE_DONE) {
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -527,7 +524,7 @@ void store_rollback(struct store *store)
 	}
 	static const char undo[] = "ROLLBACK TO unit";
 	static const char release[] = "RELEASE unit";
-	reset_statements(store);
+	reset_busy(store->db);
 	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE) {
 		/* the savepoint is gone: the whole group is lost */
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
