@@ -295,9 +295,9 @@ static void header_message_id(const struct compose_input *in, const char *messag
 	}
 }
 
-static enum compose_status build_mime(const struct compose_input *in, const struct compose_built *r,
-				      const char *header_id, const char *unsubscribe_url, char **raw, size_t *len,
-				      char *detail, size_t detail_size)
+/* The MIME message of b's rendered parts into b->raw. */
+static enum compose_status build_mime(const struct compose_input *in, struct compose_built *b,
+				      const char *unsubscribe_url, char *detail, size_t detail_size)
 {
 	struct mime_message m = {
 		.from_address = in->from_address,
@@ -308,17 +308,17 @@ static enum compose_status build_mime(const struct compose_input *in, const stru
 		.cc = in->cc,
 		.cc_count = in->cc_count,
 		.reply_to = in->reply_to,
-		.subject = r->subject,
-		.text = r->text,
-		.html = r->html,
+		.subject = b->subject,
+		.text = b->text,
+		.html = b->html,
 		.attachments = in->attachments,
 		.attachment_count = in->attachment_count,
-		.message_id = header_id,
+		.message_id = b->header_id,
 		.extra_headers = in->smtp_headers,
 		.list_unsubscribe = unsubscribe_url[0] ? unsubscribe_url : NULL,
 		.date = in->now,
 	};
-	switch (mime_build(&m, COMPOSE_MAX_MESSAGE, raw, len, detail, detail_size)) {
+	switch (mime_build(&m, COMPOSE_MAX_MESSAGE, &b->raw, &b->raw_len, detail, detail_size)) {
 	case MIME_OK:
 		return COMPOSE_OK;
 	case MIME_TOO_LARGE:
@@ -337,37 +337,31 @@ static const char *domain_of(const char *address)
 	return at ? at + 1 : "";
 }
 
-/* The identifiers of the message being stored. */
-struct message_ids {
-	const char *api;    /* the MessageId */
-	const char *header; /* the Message-ID header, without <> */
-};
-
 /* What the recipients' outcomes leave behind: bounces on the blacklist, complaints as abuse reports. */
 static enum store_status record_outcomes(struct store *store, const struct compose_input *in,
-					 const struct message_ids *ids, const char *subject, const char *day,
-					 const struct store_delivery_in *rows, size_t count)
+					 const struct compose_built *b)
 {
+	const struct store_delivery_in *rows = b->rows;
 	enum store_status status = STORE_OK;
-	for (size_t i = 0; status == STORE_OK && i < count; i++) {
+	for (size_t i = 0; status == STORE_OK && i < b->row_count; i++) {
 		if (rows[i].bounced)
-			status = store_bounce_add(store, in->account, rows[i].address, in->now, in->task_id, ids->api,
-						  rows[i].deliver_message);
+			status = store_bounce_add(store, in->account, rows[i].address, in->now, in->task_id,
+						  b->message_id, rows[i].deliver_message);
 		if (status != STORE_OK || !rows[i].complained)
 			continue;
 		struct store_complaint complaint = {
-			.message_id = (char *)ids->api,
-			.header_id = (char *)ids->header,
+			.message_id = (char *)b->message_id,
+			.header_id = (char *)b->header_id,
 			.recipient = (char *)rows[i].address,
 			.from_address = (char *)in->from_address,
 			.from_domain = (char *)domain_of(in->from_address),
-			.subject = (char *)subject,
+			.subject = b->subject,
 			.template_id = in->template_id,
 			.task_id = in->task_id,
 			.deliver_time = in->now,
 			.complain_time = in->now,
 		};
-		status = store_complaint_add(store, in->account, &complaint, day, NULL);
+		status = store_complaint_add(store, in->account, &complaint, b->day, NULL);
 	}
 	return status;
 }
@@ -388,7 +382,6 @@ static enum compose_status queue_relay(struct store *store, const struct compose
 
 enum compose_status compose_save(struct store *store, const struct compose_input *in, const struct compose_built *b)
 {
-	struct message_ids ids = {b->message_id, b->header_id};
 	struct store_message_in msg = {
 		.message_id = b->message_id,
 		.task_id = in->task_id,
@@ -406,8 +399,7 @@ enum compose_status compose_save(struct store *store, const struct compose_input
 		.deliveries = b->rows,
 		.delivery_count = b->row_count,
 	};
-	if (store_message_add(store, in->account, &msg) != STORE_OK ||
-	    record_outcomes(store, in, &ids, b->subject, b->day, b->rows, b->row_count) != STORE_OK)
+	if (store_message_add(store, in->account, &msg) != STORE_OK || record_outcomes(store, in, b) != STORE_OK)
 		return COMPOSE_STORE;
 	return in->relay ? queue_relay(store, in, b->message_id) : COMPOSE_OK;
 }
@@ -454,7 +446,7 @@ enum compose_status compose_build(const struct compose_input *in, int link_code,
 	enum compose_status status =
 		render_all(in, link_code, b->message_id, b, unsubscribe_url, sizeof(unsubscribe_url));
 	if (status == COMPOSE_OK)
-		status = build_mime(in, b, b->header_id, unsubscribe_url, &b->raw, &b->raw_len, detail, detail_size);
+		status = build_mime(in, b, unsubscribe_url, detail, detail_size);
 	if (status == COMPOSE_OK) {
 		b->recipients_json = recipients_json(in);
 		b->attachments_json = attachments_json(in);
