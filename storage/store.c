@@ -184,8 +184,7 @@ static void finalize_statements(struct store_statements *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The calling thread's reader while it is inside a read unit, else NULL. */
-static struct store_reader *active_reader(struct store *store)
+struct store_reader *store_active_reader(struct store *store)
 {
 	if (!store->reader_key_ok)
 		return NULL;
@@ -193,11 +192,13 @@ static struct store_reader *active_reader(struct store *store)
 	return r && r->active ? r : NULL;
 }
 
+static bool begin_snapshot(struct store *store, struct store_reader *r);
+
 sqlite3_stmt *store_stmt(struct store *store, const char *sql)
 {
-	struct store_reader *r = active_reader(store);
+	struct store_reader *r = store_active_reader(store);
 	if (r)
-		return statement(&r->statements, r->db, sql);
+		return r->begun || begin_snapshot(store, r) ? statement(&r->statements, r->db, sql) : NULL;
 	return statement(&store->statements, store->db, sql);
 }
 
@@ -292,6 +293,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	pthread_mutex_init(&store->readers_lock, NULL);
 	pthread_rwlock_init(&store->credentials_lock, NULL);
 	pthread_cond_init(&store->committed, NULL);
+	store_memo_init(store);
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(memory ? ":memory:" : path, &store->db, flags, memory ? NULL : store_vfs_register());
@@ -315,6 +317,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 		snprintf(err, err_size, "cannot prepare database '%s': %s", memory ? ":memory:" : path, migrate_err);
 		goto fail;
 	}
+	store_memo_watch(store);
 	if (!memory) {
 		open_checkpointer(store, path);
 		/* absolute, so that a reader opened later finds the same file */
@@ -350,6 +353,7 @@ void store_destroy(struct store *store)
 		sqlite3_close(store->db);
 	pthread_mutex_destroy(&store->lock);
 	pthread_rwlock_destroy(&store->credentials_lock);
+	store_memo_destroy(store);
 	pthread_cond_destroy(&store->committed);
 	free(store);
 }
@@ -394,24 +398,32 @@ static struct store_reader *thread_reader(struct store *store)
 	return r;
 }
 
-/* Begin a read unit on the thread's reader: a snapshot of the last commit. */
-static enum store_status begin_read(struct store_reader *r)
+/*
+ * Begin the read unit's transaction, at its first statement: a unit whose
+ * lookups were all remembered (store_memo.c) never touches its reader. The
+ * memo's generation is taken before the snapshot, which SQLite takes at the
+ * first read after BEGIN.
+ */
+static bool begin_snapshot(struct store *store, struct store_reader *r)
 {
 	static const char begin[] = "BEGIN";
+	r->memo_tag = atomic_load(&store->memo_gen);
 	sqlite3_stmt *stmt = statement(&r->statements, r->db, begin);
-	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
-	if (rc != SQLITE_DONE)
-		return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
-	r->active = true;
-	return STORE_OK;
+	if (!stmt || sqlite3_step(stmt) != SQLITE_DONE)
+		return false;
+	r->begun = true;
+	return true;
 }
 
 /* End the thread's read unit (nothing to keep: it wrote nothing). */
 static enum store_status end_read(struct store_reader *r)
 {
 	static const char commit[] = "COMMIT";
-	reset_busy(r->db);
 	r->active = false;
+	if (!r->begun)
+		return STORE_OK;
+	r->begun = false;
+	reset_busy(r->db);
 	sqlite3_stmt *stmt = statement(&r->statements, r->db, commit);
 	int rc = stmt ? sqlite3_step(stmt) : SQLITE_ERROR;
 	if (rc == SQLITE_DONE)
@@ -423,10 +435,12 @@ static enum store_status end_read(struct store_reader *r)
 enum store_status store_begin(struct store *store, bool write)
 {
 	if (!write) {
-		/* a reader that cannot begin leaves the unit to the writing connection */
+		/* a thread without a reader leaves the unit to the writing connection */
 		struct store_reader *r = thread_reader(store);
-		if (r && begin_read(r) == STORE_OK)
+		if (r) {
+			r->active = true;
 			return STORE_OK;
+		}
 	}
 	/* IMMEDIATE: the write lock is taken (waiting on the busy timeout) before
 	 * anything is read, so the checkpointer restarting the WAL can delay a
@@ -475,6 +489,7 @@ static enum store_status commit_group(struct store *store)
 		store->credentials_dirty = false;
 		store_credentials_clear(store);
 	}
+	store_memo_settle(store, true);
 	pthread_cond_broadcast(&store->committed);
 	pthread_mutex_unlock(&store->lock);
 	return status;
@@ -503,7 +518,7 @@ static enum store_status end_unit(struct store *store, bool wrote)
 
 enum store_status store_commit(struct store *store)
 {
-	struct store_reader *r = active_reader(store);
+	struct store_reader *r = store_active_reader(store);
 	if (r)
 		return end_read(r);
 	static const char release[] = "RELEASE unit";
@@ -517,7 +532,7 @@ enum store_status store_commit(struct store *store)
 
 void store_rollback(struct store *store)
 {
-	struct store_reader *r = active_reader(store);
+	struct store_reader *r = store_active_reader(store);
 	if (r) {
 		end_read(r);
 		return;
@@ -532,6 +547,7 @@ void store_rollback(struct store *store)
 			store->credentials_dirty = false;
 			store_credentials_clear(store);
 		}
+		store_memo_settle(store, true);
 		store->tx_open = false;
 		store->done_group = store->group;
 		store->done_status = STORE_ERROR;
@@ -539,6 +555,7 @@ void store_rollback(struct store *store)
 		pthread_mutex_unlock(&store->lock);
 		return;
 	}
+	store_memo_settle(store, false);
 	end_unit(store, false);
 }
 
@@ -596,6 +613,7 @@ enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sq
 enum store_status store_wipe(struct store *store)
 {
 	store_credentials_forget(store);
+	store_memo_forget(store); /* DELETE without WHERE truncates, unseen by the update hook */
 	/* Newest tables first (children before their parents), the AUTOINCREMENT
 	 * counters last; names come from the schema, never from a request. */
 	static const char list_sql[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND "

@@ -75,15 +75,20 @@ enum store_status store_blacklist_add(struct store *store, int64_t account, cons
 	return status;
 }
 
-enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
-				    const char *today, bool *blacklisted, bool *unsubscribed)
+static bool decode_suppression(struct store_memo_reader *value, void *out)
+{
+	int64_t *v = out;
+	return store_memo_read_int(value, &v[0]) && store_memo_read_int(value, &v[1]);
+}
+
+static enum store_status read_suppression(struct store *store, int64_t account, const char *recipient,
+					  const char *sender, const char *today, int64_t v[2])
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM bounces WHERE account_id = ?1 AND address = ?2) "
 		"OR EXISTS (SELECT 1 FROM custom_blacklist WHERE account_id = ?1 AND email = ?2 AND " ACTIVE "), "
 		"EXISTS (SELECT 1 FROM unsubscribes WHERE account_id = ?1 AND recipient = ?2 AND sender = ?4)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
-	*blacklisted = *unsubscribed = false;
 	if (!stmt)
 		return STORE_ERROR;
 	sqlite3_bind_int64(stmt, 1, account);
@@ -93,9 +98,37 @@ enum store_status store_suppression(struct store *store, int64_t account, const 
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
-	*blacklisted = sqlite3_column_int(stmt, 0) != 0;
-	*unsubscribed = sqlite3_column_int(stmt, 1) != 0;
+	v[0] = sqlite3_column_int(stmt, 0) != 0;
+	v[1] = sqlite3_column_int(stmt, 1) != 0;
 	return STORE_OK;
+}
+
+enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
+				    const char *today, bool *blacklisted, bool *unsubscribed)
+{
+	struct store_memo_buf key, value;
+	int64_t v[2] = {0};
+	*blacklisted = *unsubscribed = false;
+	store_memo_key(&key, 'B', account);
+	store_memo_text(&key, recipient);
+	store_memo_text(&key, sender);
+	store_memo_text(&key, today);
+	enum store_status status = STORE_OK;
+	if (!store_memo_get(store, &key, decode_suppression, v)) {
+		uint64_t tag = store_memo_tag(store);
+		status = read_suppression(store, account, recipient, sender, today, v);
+		if (status == STORE_OK) {
+			store_memo_value(&value);
+			store_memo_int(&value, v[0]);
+			store_memo_int(&value, v[1]);
+			store_memo_put(store, tag, &key, &value);
+			store_memo_finish(&value);
+		}
+	}
+	store_memo_finish(&key);
+	*blacklisted = v[0] != 0;
+	*unsubscribed = v[1] != 0;
+	return status;
 }
 
 static void bind_filter(sqlite3_stmt *stmt, int64_t account, const struct store_blacklist_filter *filter)

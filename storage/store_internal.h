@@ -24,7 +24,9 @@ struct store_statements {
 struct store_reader {
 	sqlite3 *db;
 	struct store_statements statements;
-	bool active; /* inside a read unit */
+	bool active;       /* inside a read unit */
+	bool begun;        /* its transaction has begun: BEGIN waits for the unit's first statement */
+	uint64_t memo_tag; /* store->memo_gen just before that BEGIN (store_memo.c) */
 	struct store_reader *next;
 };
 
@@ -38,6 +40,22 @@ struct store_cached_credential {
 };
 
 #define STORE_CREDENTIAL_CACHE 64
+
+/* Remembered lookups (store_memo.c): a direct-mapped table of key and value bytes. */
+#define STORE_MEMO_SLOTS 1024
+#define STORE_MEMO_MAX (64 * 1024) /* larger keys or values are not remembered */
+
+struct store_memo_slot {
+	unsigned char *bytes; /* the key, then the value; NULL when empty */
+	size_t key_len, value_len;
+	uint64_t hash;
+	uint64_t gen; /* memo_gen it was read under */
+};
+
+struct store_memo_table {
+	pthread_mutex_t lock;
+	struct store_memo_slot slots[STORE_MEMO_SLOTS];
+};
 
 struct store {
 	sqlite3 *db;
@@ -54,6 +72,11 @@ struct store {
 	 * committed, so a snapshot taken before the commit cannot outlive it. */
 	uint64_t credentials_gen;
 	bool credentials_dirty;
+	/* Remembered lookups and their generation (store_memo.c); memo_dirty
+	 * (under the store's lock) says the open group wrote a table they read. */
+	struct store_memo_table memo;
+	_Atomic uint64_t memo_gen;
+	bool memo_dirty;
 	/*
 	 * Group commit (store.c): the connection's transaction may hold the work
 	 * of several callers, each in its own savepoint; it is committed by the
@@ -114,5 +137,55 @@ enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sq
 void store_credentials_forget(struct store *store);
 /* Forget every remembered credential now. */
 void store_credentials_clear(struct store *store);
+
+/* The calling thread's reader while it is inside a read unit, else NULL. */
+struct store_reader *store_active_reader(struct store *store);
+
+/*
+ * Remembered lookups (store_memo.c). A lookup builds its key with
+ * store_memo_key() and the store_memo_* appenders, asks store_memo_get(),
+ * and on a miss takes `tag = store_memo_tag()` BEFORE reading, reads, encodes
+ * the answer (store_memo_value() and the appenders) and offers it with
+ * store_memo_put(tag, ...), which keeps it only if nothing it depends on was
+ * written since `tag`. Buffers start inline and must be finished.
+ */
+struct store_memo_buf {
+	unsigned char *bytes;
+	size_t len, cap;
+	bool ok; /* false once an append failed: never remembered */
+	unsigned char inline_bytes[256];
+};
+
+void store_memo_init(struct store *store);
+/* Watch the writing connection's writes (after the migrations). */
+void store_memo_watch(struct store *store);
+void store_memo_destroy(struct store *store);
+void store_memo_key(struct store_memo_buf *b, char kind, int64_t account);
+void store_memo_value(struct store_memo_buf *b);
+void store_memo_int(struct store_memo_buf *b, int64_t value);
+void store_memo_text(struct store_memo_buf *b, const char *text); /* NULL allowed */
+void store_memo_finish(struct store_memo_buf *b);
+
+/* A remembered value being decoded. */
+struct store_memo_reader {
+	const unsigned char *bytes;
+	size_t len, at;
+};
+bool store_memo_read_int(struct store_memo_reader *r, int64_t *value);
+bool store_memo_read_text(struct store_memo_reader *r, char **text); /* malloc'd, NULL for NULL */
+
+/* The generation a read started now (or the current unit's snapshot) is under. */
+uint64_t store_memo_tag(struct store *store);
+/* Decode the remembered answer for `key` into `out`; false when none is current or decode fails. */
+bool store_memo_get(struct store *store, const struct store_memo_buf *key,
+		    bool (*decode)(struct store_memo_reader *value, void *out), void *out);
+void store_memo_put(struct store *store, uint64_t tag, const struct store_memo_buf *key,
+		    const struct store_memo_buf *value);
+/* Make every remembered answer stale, now and again when the caller's group
+ * ends (the caller holds the store for writing). */
+void store_memo_forget(struct store *store);
+/* At the end of a group (commit or rollback) or a unit's rollback: stale
+ * again if the group wrote a table the lookups read. */
+void store_memo_settle(struct store *store, bool group_ended);
 
 #endif

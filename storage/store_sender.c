@@ -82,8 +82,15 @@ enum store_status store_sender_get(struct store *store, int64_t account, const c
 	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
 }
 
-enum store_status store_sender_standing(struct store *store, int64_t account, const char *address, int *status,
-					int *domain_status)
+/* A remembered standing: found, status, domain status. */
+static bool decode_standing(struct store_memo_reader *value, void *out)
+{
+	int64_t *v = out;
+	return store_memo_read_int(value, &v[0]) && store_memo_read_int(value, &v[1]) &&
+	       store_memo_read_int(value, &v[2]);
+}
+
+static enum store_status read_standing(struct store *store, int64_t account, const char *address, int64_t v[3])
 {
 	static const char sql[] = "SELECT s.status, coalesce(i.status, -1) FROM senders s LEFT JOIN identities i "
 				  "ON i.account_id = s.account_id AND i.domain = s.domain "
@@ -94,12 +101,42 @@ enum store_status store_sender_standing(struct store *store, int64_t account, co
 	sqlite3_bind_int64(stmt, 1, account);
 	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt);
+	v[0] = rc == SQLITE_ROW;
 	if (rc == SQLITE_DONE)
-		return STORE_NOT_FOUND;
+		return STORE_OK;
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc);
-	*status = sqlite3_column_int(stmt, 0);
-	*domain_status = sqlite3_column_int(stmt, 1);
+	v[1] = sqlite3_column_int(stmt, 0);
+	v[2] = sqlite3_column_int(stmt, 1);
+	return STORE_OK;
+}
+
+enum store_status store_sender_standing(struct store *store, int64_t account, const char *address, int *status,
+					int *domain_status)
+{
+	struct store_memo_buf key, value;
+	int64_t v[3] = {0};
+	store_memo_key(&key, 'S', account);
+	store_memo_text(&key, address);
+	enum store_status result = STORE_OK;
+	if (!store_memo_get(store, &key, decode_standing, v)) {
+		uint64_t tag = store_memo_tag(store);
+		result = read_standing(store, account, address, v);
+		if (result == STORE_OK) {
+			store_memo_value(&value);
+			for (size_t i = 0; i < 3; i++)
+				store_memo_int(&value, v[i]);
+			store_memo_put(store, tag, &key, &value);
+			store_memo_finish(&value);
+		}
+	}
+	store_memo_finish(&key);
+	if (result != STORE_OK)
+		return result;
+	if (!v[0])
+		return STORE_NOT_FOUND;
+	*status = (int)v[1];
+	*domain_status = (int)v[2];
 	return STORE_OK;
 }
 

@@ -97,7 +97,51 @@ enum store_status store_template_create(struct store *store, int64_t account, co
 	return STORE_OK;
 }
 
-enum store_status store_template_get(struct store *store, int64_t account, int64_t id, struct store_template *out)
+/* A remembered template: found, then its fields (absent when not found). */
+static void encode_template(struct store_memo_buf *v, const struct store_template *t, bool found)
+{
+	store_memo_int(v, found);
+	if (!found)
+		return;
+	store_memo_int(v, t->id);
+	store_memo_text(v, t->name);
+	store_memo_text(v, t->html);
+	store_memo_text(v, t->text);
+	store_memo_int(v, t->status);
+	store_memo_text(v, t->review_reason);
+	store_memo_int(v, t->created);
+	store_memo_int(v, t->updated);
+	store_memo_int(v, t->deleted);
+}
+
+struct remembered_template {
+	bool found;
+	struct store_template t;
+};
+
+static bool decode_template(struct store_memo_reader *v, void *out)
+{
+	struct remembered_template *r = out;
+	int64_t found = 0, status = 0, deleted = 0;
+	if (!store_memo_read_int(v, &found))
+		return false;
+	r->found = found != 0;
+	if (!r->found)
+		return true;
+	if (store_memo_read_int(v, &r->t.id) && store_memo_read_text(v, &r->t.name) &&
+	    store_memo_read_text(v, &r->t.html) && store_memo_read_text(v, &r->t.text) &&
+	    store_memo_read_int(v, &status) && store_memo_read_text(v, &r->t.review_reason) &&
+	    store_memo_read_int(v, &r->t.created) && store_memo_read_int(v, &r->t.updated) &&
+	    store_memo_read_int(v, &deleted) && r->t.name && r->t.review_reason) {
+		r->t.status = (int)status;
+		r->t.deleted = deleted != 0;
+		return true;
+	}
+	store_template_finish(&r->t); /* out of memory: read it again */
+	return false;
+}
+
+static enum store_status read_template(struct store *store, int64_t account, int64_t id, struct store_template *out)
 {
 	static const char sql[] = "SELECT " COLUMNS " FROM templates WHERE account_id = ? AND id = ?";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -111,6 +155,31 @@ enum store_status store_template_get(struct store *store, int64_t account, int64
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc);
 	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
+}
+
+enum store_status store_template_get(struct store *store, int64_t account, int64_t id, struct store_template *out)
+{
+	struct store_memo_buf key, value;
+	struct remembered_template r = {0};
+	store_memo_key(&key, 'T', account);
+	store_memo_int(&key, id);
+	enum store_status status;
+	if (store_memo_get(store, &key, decode_template, &r)) {
+		status = r.found ? STORE_OK : STORE_NOT_FOUND;
+	} else {
+		uint64_t tag = store_memo_tag(store);
+		status = read_template(store, account, id, &r.t);
+		if (status == STORE_OK || status == STORE_NOT_FOUND) {
+			store_memo_value(&value);
+			encode_template(&value, &r.t, status == STORE_OK);
+			store_memo_put(store, tag, &key, &value);
+			store_memo_finish(&value);
+		}
+	}
+	store_memo_finish(&key);
+	if (status == STORE_OK)
+		*out = r.t;
+	return status;
 }
 
 enum store_status store_template_count(struct store *store, int64_t account, int64_t *count)

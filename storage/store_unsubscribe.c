@@ -78,8 +78,31 @@ enum store_status store_unsubscribe_config_update(struct store *store, int64_t a
 	return write_config(store, sql, account, address, config, status, now);
 }
 
-enum store_status store_unsubscribe_config_get(struct store *store, int64_t account, const char *address,
-					       struct store_unsubscribe_config *out)
+struct remembered_config {
+	bool found;
+	struct store_unsubscribe_config c;
+};
+
+static bool decode_config(struct store_memo_reader *v, void *out)
+{
+	struct remembered_config *r = out;
+	int64_t found = 0, status = 0;
+	if (!store_memo_read_int(v, &found))
+		return false;
+	r->found = found != 0;
+	if (!r->found)
+		return true;
+	if (store_memo_read_text(v, &r->c.address) && store_memo_read_text(v, &r->c.config) &&
+	    store_memo_read_int(v, &status) && r->c.address && r->c.config) {
+		r->c.status = (int)status;
+		return true;
+	}
+	store_unsubscribe_config_finish(&r->c);
+	return false;
+}
+
+static enum store_status read_config_of(struct store *store, int64_t account, const char *address,
+					struct store_unsubscribe_config *out)
 {
 	static const char sql[] =
 		"SELECT address, config, status FROM unsubscribe_configs WHERE account_id = ? AND address = ?";
@@ -94,6 +117,37 @@ enum store_status store_unsubscribe_config_get(struct store *store, int64_t acco
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc);
 	return read_config(stmt, out) ? STORE_OK : STORE_NOMEM;
+}
+
+enum store_status store_unsubscribe_config_get(struct store *store, int64_t account, const char *address,
+					       struct store_unsubscribe_config *out)
+{
+	struct store_memo_buf key, value;
+	struct remembered_config r = {0};
+	store_memo_key(&key, 'U', account);
+	store_memo_text(&key, address);
+	enum store_status status;
+	if (store_memo_get(store, &key, decode_config, &r)) {
+		status = r.found ? STORE_OK : STORE_NOT_FOUND;
+	} else {
+		uint64_t tag = store_memo_tag(store);
+		status = read_config_of(store, account, address, &r.c);
+		if (status == STORE_OK || status == STORE_NOT_FOUND) {
+			store_memo_value(&value);
+			store_memo_int(&value, status == STORE_OK);
+			if (status == STORE_OK) {
+				store_memo_text(&value, r.c.address);
+				store_memo_text(&value, r.c.config);
+				store_memo_int(&value, r.c.status);
+			}
+			store_memo_put(store, tag, &key, &value);
+			store_memo_finish(&value);
+		}
+	}
+	store_memo_finish(&key);
+	if (status == STORE_OK)
+		*out = r.c;
+	return status;
 }
 
 enum store_status store_unsubscribe_config_delete(struct store *store, int64_t account, const char *address)
