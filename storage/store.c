@@ -68,21 +68,45 @@ static void open_checkpointer(struct store *store, const char *path)
 	sqlite3_wal_hook(store->db, on_wal_commit, store);
 }
 
+static void commit_locked(struct store *store);
+
+/* Passive rounds before the RESTART, each copying what the last one left, until fewer than REST frames are left. */
+#define STORE_CHECKPOINT_ROUNDS 4
+#define STORE_CHECKPOINT_REST 256
+
 enum store_status store_checkpoint(struct store *store, int min_frames)
 {
 	if (!store->checkpointer || atomic_load(&store->wal_frames) < min_frames)
 		return STORE_OK;
-	/* PASSIVE copies without blocking anyone; under steady writes it never
-	 * catches up with the end of the WAL, so a RESTART follows to let the
-	 * next writer start the WAL over (it briefly holds writers back). */
-	int log_frames = -1, done_frames = -1;
-	int rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-					   &done_frames);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_RESTART, &log_frames,
+	/*
+	 * PASSIVE copies the frames and syncs without blocking anyone, but under
+	 * steady writes it never reaches the end of the WAL, so the WAL would
+	 * never start over. The RESTART that follows lets the next writer start
+	 * it over; it needs the WAL's write lock and no reader of frames it has
+	 * not copied, so it runs holding the store (no writer can be in the
+	 * way, and the open group is committed first): it only copies what was
+	 * committed since the PASSIVE. Taken by SQLite's busy handler instead,
+	 * the write lock was caught between two groups after polling for tens
+	 * of milliseconds, and the writer then polled for it back.
+	 */
+	int log_frames = -1, done_frames = -1, rc = SQLITE_OK;
+	for (int round = 0; round < STORE_CHECKPOINT_ROUNDS; round++) {
+		rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
 					       &done_frames);
+		if (rc != SQLITE_OK)
+			return rc == SQLITE_BUSY ? STORE_OK : STORE_ERROR;
+		if (atomic_load(&store->wal_frames) - done_frames < STORE_CHECKPOINT_REST)
+			break;
+	}
+	atomic_fetch_add(&store->pending, 1);
+	pthread_mutex_lock(&store->lock);
+	atomic_fetch_sub(&store->pending, 1);
+	if (store->tx_open)
+		commit_locked(store);
+	rc = sqlite3_wal_checkpoint_v2(store->checkpointer, NULL, SQLITE_CHECKPOINT_RESTART, &log_frames, &done_frames);
 	if (rc == SQLITE_OK)
 		atomic_store(&store->wal_frames, 0);
+	pthread_mutex_unlock(&store->lock);
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? STORE_OK : STORE_ERROR;
 }
 
@@ -471,8 +495,8 @@ enum store_status store_begin(struct store *store, bool write)
 	return STORE_OK;
 }
 
-/* Commit the shared transaction now and wake the group (lock held; released here). */
-static enum store_status commit_group(struct store *store)
+/* Commit the shared transaction now and wake the group (lock held, and kept). */
+static void commit_locked(struct store *store)
 {
 	static const char commit[] = "COMMIT";
 	reset_busy(store->db);
@@ -491,6 +515,13 @@ static enum store_status commit_group(struct store *store)
 	}
 	store_memo_settle(store, true);
 	pthread_cond_broadcast(&store->committed);
+}
+
+/* Commit the shared transaction now and wake the group (lock held; released here). */
+static enum store_status commit_group(struct store *store)
+{
+	commit_locked(store);
+	enum store_status status = (enum store_status)store->done_status;
 	pthread_mutex_unlock(&store->lock);
 	return status;
 }

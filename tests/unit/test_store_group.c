@@ -1,0 +1,193 @@
+/*
+ * Focus: the store's group commit and its checkpoint (storage/store.c),
+ * white-box: the tests reach into struct store (store_internal.h) to hold a
+ * group open, which the public API leaves to concurrent callers' timing.
+ * The checkpoint copies the WAL back and lets it start over even while a
+ * group is open (it commits the group first), losing nothing.
+ */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "store_account.h"
+#include "store_internal.h"
+#include "store_template.h"
+#include "unit.h"
+
+#define NOW 1700000000
+
+struct temp {
+	char dir[32];
+	char path[64];
+};
+
+static bool temp_make(struct temp *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/ses-test-group-XXXXXX");
+	if (!CHECK(mkdtemp(t->dir) != NULL))
+		return false;
+	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
+	return true;
+}
+
+static void temp_remove(const struct temp *t)
+{
+	const char *suffixes[] = {"-wal", "-shm", ""};
+	for (size_t i = 0; i < 3; i++) {
+		char file[80];
+		snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
+		unlink(file);
+	}
+	rmdir(t->dir);
+}
+
+static int64_t account_of(struct store *store)
+{
+	struct store_account account = {.app_id = 1300000001, .uin = "100000000001"};
+	int64_t id = 0;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &account, NOW, &id), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	return id;
+}
+
+/* `n` templates, one unit each: n commits, each appending frames to the WAL. */
+static void add_templates(struct store *store, int64_t account, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "t%d", i);
+		struct store_template t = {.name = name, .html = "<p>a body of some length to fill pages</p>"};
+		int64_t id = 0;
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_template_create(store, account, &t, NOW, &id), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+	}
+}
+
+static int64_t template_count(struct store *store, int64_t account)
+{
+	int64_t count = -1;
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_template_count(store, account, &count), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	return count;
+}
+
+/* A unit whose group stays open after it: as if another caller were waiting. */
+struct open_group {
+	struct store *store;
+	int64_t account;
+	enum store_status status;
+};
+
+static void *write_in_open_group(void *p)
+{
+	struct open_group *g = p;
+	struct store_template t = {.name = "grouped", .html = "x"};
+	int64_t id = 0;
+	atomic_fetch_add(&g->store->pending, 1); /* the pretended waiter */
+	CHECK_INT(store_begin(g->store, true), STORE_OK);
+	CHECK_INT(store_template_create(g->store, g->account, &t, NOW, &id), STORE_OK);
+	g->status = store_commit(g->store); /* returns once someone commits the group */
+	return NULL;
+}
+
+static void test_checkpoint_restarts_wal(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	char err[256] = "", wal[80];
+	struct store *store = NULL;
+	snprintf(wal, sizeof(wal), "%s-wal", tmp.path);
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		int64_t account = account_of(store);
+		add_templates(store, account, 200);
+		CHECK(atomic_load(&store->wal_frames) >= 200);
+
+		/* a group left open by a unit that waits for its commit */
+		struct open_group g = {store, account, STORE_ERROR};
+		pthread_t thread;
+		pthread_create(&thread, NULL, write_in_open_group, &g);
+		for (;;) { /* until the unit has ended and released the store, its group open */
+			pthread_mutex_lock(&store->lock);
+			bool waiting = store->tx_open && store->members == 1 &&
+				       sqlite3_total_changes64(store->db) != store->changes_at_begin;
+			pthread_mutex_unlock(&store->lock);
+			if (waiting && atomic_load(&store->pending) == 1)
+				break;
+			sched_yield();
+		}
+		/* give it time to reach its wait for the commit */
+		usleep(20000);
+		atomic_fetch_sub(&store->pending, 1);
+
+		CHECK_INT(store_checkpoint(store, 0), STORE_OK);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		if (!CHECK_INT(pthread_timedjoin_np(thread, NULL, &until), 0)) {
+			fprintf(stderr, "  the open group was never committed\n");
+			exit(unit_finish("store_group"));
+		}
+		CHECK_INT(g.status, STORE_OK); /* committed by the checkpoint */
+		CHECK(!store->tx_open);
+		CHECK_INT(atomic_load(&store->wal_frames), 0);
+		CHECK_INT(template_count(store, account), 201);
+
+		/* the WAL starts over: the next commits write at its start, the file does not grow */
+		struct stat before, after;
+		CHECK_INT(stat(wal, &before), 0);
+		add_templates(store, account, 5);
+		CHECK(atomic_load(&store->wal_frames) < 50);
+		CHECK_INT(stat(wal, &after), 0);
+		CHECK(after.st_size <= before.st_size);
+		store_destroy(store);
+	}
+	/* everything is in the file: reopened, all rows are there */
+	store = NULL;
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		CHECK_INT(template_count(store, 1), 206);
+		store_destroy(store);
+	}
+	temp_remove(&tmp);
+}
+
+/* Under the threshold nothing is copied; in memory there is nothing to do. */
+static void test_checkpoint_threshold(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	char err[256] = "";
+	struct store *store = NULL;
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		int64_t account = account_of(store);
+		add_templates(store, account, 10);
+		int frames = atomic_load(&store->wal_frames);
+		CHECK(frames >= 10);
+		CHECK_INT(store_checkpoint(store, frames + 1), STORE_OK);
+		CHECK_INT(atomic_load(&store->wal_frames), frames);
+		store_destroy(store);
+	}
+	store = NULL;
+	if (CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK)) {
+		CHECK_INT(store_checkpoint(store, 0), STORE_OK);
+		store_destroy(store);
+	}
+	temp_remove(&tmp);
+}
+
+int main(void)
+{
+	test_checkpoint_restarts_wal();
+	test_checkpoint_threshold();
+	return unit_finish("store_group");
+}
