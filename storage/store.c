@@ -68,7 +68,7 @@ static void open_checkpointer(struct store *store, const char *path)
 	sqlite3_wal_hook(store->db, on_wal_commit, store);
 }
 
-static void commit_locked(struct store *store);
+static enum store_status commit_locked(struct store *store);
 
 /* Passive rounds before the RESTART, each copying what the last one left, until fewer than REST frames are left. */
 #define STORE_CHECKPOINT_ROUNDS 4
@@ -317,6 +317,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	pthread_mutex_init(&store->readers_lock, NULL);
 	pthread_rwlock_init(&store->credentials_lock, NULL);
 	pthread_cond_init(&store->committed, NULL);
+	pthread_mutex_init(&store->waiters_lock, NULL);
 	store_memo_init(store);
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -379,6 +380,7 @@ void store_destroy(struct store *store)
 	pthread_rwlock_destroy(&store->credentials_lock);
 	store_memo_destroy(store);
 	pthread_cond_destroy(&store->committed);
+	pthread_mutex_destroy(&store->waiters_lock);
 	free(store);
 }
 
@@ -481,7 +483,6 @@ enum store_status store_begin(struct store *store, bool write)
 			return store_status_of(rc == SQLITE_ROW ? SQLITE_ERROR : rc);
 		}
 		store->tx_open = true;
-		store->group++;
 		store->members = 0;
 	}
 	if (step_static(store, savepoint) != SQLITE_DONE) {
@@ -495,8 +496,31 @@ enum store_status store_begin(struct store *store, bool write)
 	return STORE_OK;
 }
 
-/* Commit the shared transaction now and wake the group (lock held, and kept). */
-static void commit_locked(struct store *store)
+/*
+ * The open group has ended with `status` (lock held): forget what its
+ * writes make stale and tell each of its waiting members how it ended.
+ */
+static void end_group(struct store *store, enum store_status status)
+{
+	store->tx_open = false;
+	if (store->credentials_dirty) {
+		/* readers may have remembered credentials from before this commit */
+		store->credentials_dirty = false;
+		store_credentials_clear(store);
+	}
+	store_memo_settle(store, true);
+	pthread_mutex_lock(&store->waiters_lock);
+	for (struct store_waiter *w = store->waiters; w; w = w->next) {
+		w->status = status;
+		w->done = true;
+	}
+	store->waiters = NULL;
+	pthread_cond_broadcast(&store->committed);
+	pthread_mutex_unlock(&store->waiters_lock);
+}
+
+/* Commit the shared transaction now and end the group (lock held, and kept). */
+static enum store_status commit_locked(struct store *store)
 {
 	static const char commit[] = "COMMIT";
 	reset_busy(store->db);
@@ -505,25 +529,35 @@ static void commit_locked(struct store *store)
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 		status = STORE_ERROR;
 	}
-	store->tx_open = false;
-	store->done_group = store->group;
-	store->done_status = status;
-	if (store->credentials_dirty) {
-		/* readers may have remembered credentials from before this commit */
-		store->credentials_dirty = false;
-		store_credentials_clear(store);
-	}
-	store_memo_settle(store, true);
-	pthread_cond_broadcast(&store->committed);
+	end_group(store, status);
+	return status;
 }
 
-/* Commit the shared transaction now and wake the group (lock held; released here). */
+/* Commit the shared transaction now and end the group (lock held; released here). */
 static enum store_status commit_group(struct store *store)
 {
-	commit_locked(store);
-	enum store_status status = (enum store_status)store->done_status;
+	enum store_status status = commit_locked(store);
 	pthread_mutex_unlock(&store->lock);
 	return status;
+}
+
+/*
+ * Release the store and wait for the open group to end (lock held). The
+ * member waits on waiters_lock, not on the store's lock: woken members
+ * would otherwise queue for the store behind the next group's units before
+ * they could answer (a third of the threads' waits, measured with perf).
+ */
+static enum store_status await_group(struct store *store)
+{
+	struct store_waiter me = {0};
+	pthread_mutex_lock(&store->waiters_lock);
+	me.next = store->waiters;
+	store->waiters = &me;
+	pthread_mutex_unlock(&store->lock);
+	while (!me.done)
+		pthread_cond_wait(&store->committed, &store->waiters_lock);
+	pthread_mutex_unlock(&store->waiters_lock);
+	return me.status;
 }
 
 /*
@@ -539,12 +573,7 @@ static enum store_status end_unit(struct store *store, bool wrote)
 		pthread_mutex_unlock(&store->lock);
 		return STORE_OK;
 	}
-	uint64_t mine = store->group;
-	while (store->done_group < mine)
-		pthread_cond_wait(&store->committed, &store->lock);
-	enum store_status status = store->done_group == mine ? (enum store_status)store->done_status : STORE_OK;
-	pthread_mutex_unlock(&store->lock);
-	return status;
+	return await_group(store);
 }
 
 enum store_status store_commit(struct store *store)
@@ -574,15 +603,7 @@ void store_rollback(struct store *store)
 	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE) {
 		/* the savepoint is gone: the whole group is lost */
 		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-		if (store->credentials_dirty) {
-			store->credentials_dirty = false;
-			store_credentials_clear(store);
-		}
-		store_memo_settle(store, true);
-		store->tx_open = false;
-		store->done_group = store->group;
-		store->done_status = STORE_ERROR;
-		pthread_cond_broadcast(&store->committed);
+		end_group(store, STORE_ERROR);
 		pthread_mutex_unlock(&store->lock);
 		return;
 	}

@@ -20,6 +20,13 @@ struct store_statements {
 	unsigned count, cap;
 };
 
+/* A member of the open group waiting for it to end (store.c), on its stack. */
+struct store_waiter {
+	int status; /* enum store_status, once done */
+	bool done;
+	struct store_waiter *next;
+};
+
 /* A thread's read-only connection (store.c). */
 struct store_reader {
 	sqlite3 *db;
@@ -82,12 +89,14 @@ struct store {
 	 * of several callers, each in its own savepoint; it is committed by the
 	 * caller that finds nobody waiting, and the others wait for that.
 	 */
+	_Atomic int pending; /* callers waiting in store_begin() for the lock */
+	bool tx_open;        /* the shared transaction is open */
+	/* The open group's members waiting for it to end: added under both
+	 * locks, told and emptied under both when it ends (end_group). They
+	 * wait on `committed` with only waiters_lock. */
+	pthread_mutex_t waiters_lock;
 	pthread_cond_t committed;
-	_Atomic int pending;            /* callers waiting in store_begin() for the lock */
-	bool tx_open;                   /* the shared transaction is open */
-	uint64_t group;                 /* the number of the open (or last) group */
-	uint64_t done_group;            /* the last group that ended */
-	int done_status;                /* how it ended (enum store_status) */
+	struct store_waiter *waiters;
 	unsigned members;               /* callers in the open group so far */
 	sqlite3_int64 changes_at_begin; /* total changes when the current caller began */
 	/* A second connection, only for WAL checkpoints off the request path
