@@ -10,6 +10,7 @@
 #ifndef STORAGE_STORE_H
 #define STORAGE_STORE_H
 
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,32 @@ enum store_status store_begin(struct store *store, bool write);
 enum store_status store_commit(struct store *store);
 /* Undo the unit's work and release the store. */
 void store_rollback(struct store *store);
+
+/*
+ * A write unit handed to the store whole: `run` makes its writes, using
+ * only the store and `arg` (it may run on another caller's thread), and
+ * returns STORE_OK to keep them; any other status undoes them.
+ */
+struct store_job {
+	enum store_status (*run)(struct store *store, void *arg);
+	void *arg;
+	/* the store's */
+	enum store_status status;
+	bool done;    /* run and committed (or undone): status is final */
+	bool combine; /* handed the queue: its caller runs it */
+	sem_t wake;   /* posted once, when done or combine is set */
+	struct store_job *next;
+};
+
+/*
+ * Run `job` as a unit of its own and return once it is committed (or
+ * undone): run's status, or STORE_ERROR when the commit failed. Call it
+ * outside any unit. Jobs handed in while another caller holds the store
+ * are queued, and the next caller to take it runs the whole queue in one
+ * transaction (flat combining), each job in its own savepoint: one lock
+ * handover and one commit for a batch instead of one each.
+ */
+enum store_status store_run(struct store *store, struct store_job *job);
 
 /* The number of accounts: 0 means a new store that fixtures may seed. */
 enum store_status store_account_count(struct store *store, int64_t *count);

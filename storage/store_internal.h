@@ -97,6 +97,12 @@ struct store {
 	pthread_mutex_t waiters_lock;
 	pthread_cond_t committed;
 	struct store_waiter *waiters;
+	/* Jobs (store_run) waiting to be run, in order, and whether a caller is
+	 * running them (the combiner); all under jobs_lock, which is never held
+	 * while running them. A job's caller waits on the job's own semaphore. */
+	pthread_mutex_t jobs_lock;
+	struct store_job *jobs, **jobs_tail;
+	bool combining;
 	unsigned members;               /* callers in the open group so far */
 	sqlite3_int64 changes_at_begin; /* total changes when the current caller began */
 	/* A second connection, only for WAL checkpoints off the request path

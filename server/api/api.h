@@ -30,11 +30,18 @@ enum api_language {
 
 struct api_ctx;
 
-/* The two steps after a handler's unit (api_ctx.then). Each returns true, or
- * false with the error recorded (InternalError when none is). */
+/*
+ * The steps after a handler's unit (api_ctx.then): build without the store,
+ * save in a unit of its own (a store job: it may run on another call's
+ * thread, so it touches only the store and `state`), then answer from the
+ * save's outcome (`status`: the job's, or STORE_ERROR when its commit
+ * failed). build and answer return true, or false with the error recorded
+ * (InternalError when none is).
+ */
 struct api_then {
-	bool (*build)(struct api_ctx *ctx, void *state);            /* without the store */
-	bool (*save)(struct api_ctx *ctx, void *state, cJSON *out); /* in its own unit */
+	bool (*build)(struct api_ctx *ctx, void *state);
+	enum store_status (*save)(struct store *store, void *state);
+	bool (*answer)(struct api_ctx *ctx, void *state, enum store_status status, cJSON *out);
 	void (*free)(void *state);
 };
 

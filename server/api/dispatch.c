@@ -316,18 +316,20 @@ static bool unit_writes(const struct api_ctx *ctx, const struct api_action *acti
 	return action->id != API_ACTION_SEND_EMAIL || ctx->config->send_limits;
 }
 
-/* The handler's steps after its unit (api_ctx.then): build without the store, then save in a second unit. */
+static enum store_status run_save(struct store *store, void *arg)
+{
+	const struct api_ctx *ctx = arg;
+	return ctx->then->save(store, ctx->then_state);
+}
+
+/* The handler's steps after its unit (api_ctx.then): build without the store, save as a store job, answer. */
 static bool run_then(struct api_ctx *ctx, cJSON *out)
 {
 	if (!ctx->then->build(ctx, ctx->then_state))
 		return false;
-	if (store_begin(ctx->store, true) != STORE_OK)
-		return false;
-	if (!ctx->then->save(ctx, ctx->then_state, out)) {
-		store_rollback(ctx->store);
-		return false;
-	}
-	return store_commit(ctx->store) == STORE_OK;
+	struct store_job job = {.run = run_save, .arg = ctx};
+	enum store_status status = store_run(ctx->store, &job);
+	return ctx->then->answer(ctx, ctx->then_state, status, out);
 }
 
 static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, const cJSON *params)

@@ -468,6 +468,7 @@ struct send_state {
 	int link_code;
 	struct compose_built built;
 	bool built_ok;
+	enum compose_status saved; /* compose_save's outcome (send_save) */
 };
 
 static void send_state_free(void *p)
@@ -532,16 +533,25 @@ static bool send_build(struct api_ctx *ctx, void *p)
 	return true;
 }
 
-static bool send_save(struct api_ctx *ctx, void *p, cJSON *out)
+/* A store job (it may run on another call's thread): only the store and the state. */
+static enum store_status send_save(struct store *store, void *p)
 {
 	struct send_state *st = p;
-	enum compose_status status = compose_save(ctx->store, &st->in, &st->built);
-	if (status != COMPOSE_OK)
-		return compose_failed(ctx, status, NULL);
+	st->saved = compose_save(store, &st->in, &st->built);
+	return st->saved == COMPOSE_OK ? STORE_OK : STORE_ERROR;
+}
+
+static bool send_answer(struct api_ctx *ctx, void *p, enum store_status status, cJSON *out)
+{
+	struct send_state *st = p;
+	if (st->saved != COMPOSE_OK)
+		return compose_failed(ctx, st->saved, NULL);
+	if (status != STORE_OK)
+		return api_fail_store(ctx, status);
 	return api_out_string(out, "MessageId", st->built.message_id);
 }
 
-static const struct api_then send_then = {send_build, send_save, send_state_free};
+static const struct api_then send_then = {send_build, send_save, send_answer, send_state_free};
 
 /* Everything the store must see at the time of the call: sender, content, suppression, limits, link language. */
 static bool send_checks(struct api_ctx *ctx, const cJSON *params, struct send_state *st)
@@ -586,7 +596,7 @@ bool api_send_email(struct api_ctx *ctx, const cJSON *params, cJSON *out)
 	/* --send-limits on: build and store in this unit */
 	ctx->then = NULL;
 	ctx->then_state = NULL;
-	bool ok = send_build(ctx, st) && send_save(ctx, st, out);
+	bool ok = send_build(ctx, st) && send_answer(ctx, st, send_save(ctx->store, st), out);
 	send_state_free(st);
 	return ok;
 }

@@ -185,9 +185,148 @@ static void test_checkpoint_threshold(void)
 	temp_remove(&tmp);
 }
 
+/* ---- store_run ---------------------------------------------------------- */
+
+/* A job adding one template named by `arg`; names starting with "fail" make it fail after writing. */
+static int64_t job_account;
+
+static enum store_status add_named(struct store *store, void *arg)
+{
+	const char *name = arg;
+	struct store_template t = {.name = (char *)name, .html = "x"};
+	int64_t id = 0;
+	enum store_status status = store_template_create(store, job_account, &t, NOW, &id);
+	if (status == STORE_OK && strncmp(name, "fail", 4) == 0)
+		return STORE_EXISTS;
+	return status;
+}
+
+static void test_run_one(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct store_job ok = {.run = add_named, .arg = "kept"};
+	CHECK_INT(store_run(store, &ok), STORE_OK);
+	CHECK(ok.done);
+	struct store_job bad = {.run = add_named, .arg = "fail-undone"};
+	CHECK_INT(store_run(store, &bad), STORE_EXISTS); /* its status, and its write undone */
+	CHECK_INT(template_count(store, job_account), 1);
+	CHECK(!store->tx_open && !store->combining && store->jobs == NULL);
+	store_destroy(store);
+}
+
+/* Many threads at once: every job runs exactly once, failures undo only their own writes. */
+#define RUN_THREADS 8
+#define RUN_JOBS 200
+
+struct runner {
+	struct store *store;
+	int index;
+	int kept, failed, wrong;
+};
+
+static void *run_jobs(void *p)
+{
+	struct runner *r = p;
+	for (int i = 0; i < RUN_JOBS; i++) {
+		char name[32];
+		bool fail = i % 7 == 3;
+		snprintf(name, sizeof(name), "%s-%d-%d", fail ? "fail" : "job", r->index, i);
+		struct store_job job = {.run = add_named, .arg = name};
+		enum store_status status = store_run(r->store, &job);
+		if (status == (fail ? STORE_EXISTS : STORE_OK))
+			fail ? r->failed++ : r->kept++;
+		else
+			r->wrong++;
+	}
+	return NULL;
+}
+
+static void run_concurrently(const char *path)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct runner runners[RUN_THREADS];
+	pthread_t threads[RUN_THREADS];
+	for (int t = 0; t < RUN_THREADS; t++) {
+		runners[t] = (struct runner){.store = store, .index = t};
+		pthread_create(&threads[t], NULL, run_jobs, &runners[t]);
+	}
+	int kept = 0, failed = 0, wrong = 0;
+	for (int t = 0; t < RUN_THREADS; t++) {
+		pthread_join(threads[t], NULL);
+		kept += runners[t].kept;
+		failed += runners[t].failed;
+		wrong += runners[t].wrong;
+	}
+	CHECK_INT(wrong, 0);
+	CHECK_INT(kept + failed, RUN_THREADS * RUN_JOBS);
+	CHECK_INT(template_count(store, job_account), kept);
+	CHECK(!store->tx_open && !store->combining && store->jobs == NULL);
+	store_destroy(store);
+}
+
+static void test_run_concurrently(void)
+{
+	run_concurrently("");
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	run_concurrently(tmp.path);
+	temp_remove(&tmp);
+}
+
+/* A job handed in while a group of units is open joins it, and its commit ends the group for its members too. */
+static void test_run_joins_open_group(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	char err[256] = "";
+	struct store *store = NULL;
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		int64_t account = account_of(store);
+		job_account = account;
+		struct open_group g = {store, account, STORE_ERROR};
+		pthread_t thread;
+		pthread_create(&thread, NULL, write_in_open_group, &g);
+		for (;;) {
+			pthread_mutex_lock(&store->lock);
+			bool waiting = store->tx_open && store->waiters != NULL;
+			pthread_mutex_unlock(&store->lock);
+			if (waiting)
+				break;
+			sched_yield();
+		}
+		atomic_fetch_sub(&store->pending, 1);
+		struct store_job job = {.run = add_named, .arg = "joined"};
+		CHECK_INT(store_run(store, &job), STORE_OK);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		if (!CHECK_INT(pthread_timedjoin_np(thread, NULL, &until), 0)) {
+			fprintf(stderr, "  the open group was never committed\n");
+			exit(unit_finish("store_group"));
+		}
+		CHECK_INT(g.status, STORE_OK);
+		CHECK_INT(template_count(store, account), 2);
+		store_destroy(store);
+	}
+	temp_remove(&tmp);
+}
+
 int main(void)
 {
 	test_checkpoint_restarts_wal();
 	test_checkpoint_threshold();
+	test_run_one();
+	test_run_concurrently();
+	test_run_joins_open_group();
 	return unit_finish("store_group");
 }
