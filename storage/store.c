@@ -645,7 +645,24 @@ static bool run_job(struct store *store, struct store_job *job)
 	return true;
 }
 
-/* Run a batch of jobs in one transaction, joined with an open group if any, and commit it. */
+/* Take the queued jobs (jobs_lock held); NULL when there are none. */
+static struct store_job *take_jobs(struct store *store)
+{
+	struct store_job *batch = store->jobs;
+	store->jobs = NULL;
+	store->jobs_tail = &store->jobs;
+	return batch;
+}
+
+/* A batch takes in jobs queued while it runs, up to about this many, before it commits. */
+#define STORE_BATCH_MAX 32
+
+/*
+ * Run a batch of jobs in one transaction, joined with an open group if
+ * any, and commit it. Jobs queued meanwhile join the batch before the
+ * commit (appended to its list): a commit costs about as much as a job,
+ * so sharing it is where combining saves.
+ */
 static void run_batch(struct store *store, struct store_job *batch)
 {
 	static const char begin[] = "BEGIN IMMEDIATE";
@@ -654,11 +671,17 @@ static void run_batch(struct store *store, struct store_job *batch)
 	atomic_fetch_sub(&store->pending, 1);
 	bool ok = store->tx_open || step_static(store, begin) == SQLITE_DONE;
 	store->tx_open = ok;
+	int count = 0;
 	for (struct store_job *job = batch; job; job = job->next) {
 		if (ok)
 			ok = run_job(store, job);
 		else
 			job->status = STORE_ERROR;
+		if (++count < STORE_BATCH_MAX && ok && !job->next) {
+			pthread_mutex_lock(&store->jobs_lock);
+			job->next = take_jobs(store);
+			pthread_mutex_unlock(&store->jobs_lock);
+		}
 	}
 	enum store_status status = STORE_ERROR;
 	if (ok) {
@@ -671,15 +694,6 @@ static void run_batch(struct store *store, struct store_job *batch)
 	for (struct store_job *job = batch; job; job = job->next)
 		if (status != STORE_OK)
 			job->status = STORE_ERROR;
-}
-
-/* Take the queued jobs (jobs_lock held); NULL when there are none. */
-static struct store_job *take_jobs(struct store *store)
-{
-	struct store_job *batch = store->jobs;
-	store->jobs = NULL;
-	store->jobs_tail = &store->jobs;
-	return batch;
 }
 
 /*
