@@ -39,6 +39,7 @@
 extern const char *const store_schema_sql;
 
 #define STORE_WAL_EMERGENCY 100000
+#define STORE_RESTART_WAIT_MS 20
 
 static int on_wal_commit(void *cls, sqlite3 *db, const char *name, int frames)
 {
@@ -60,7 +61,9 @@ static void open_checkpointer(struct store *store, const char *path)
 		store->checkpointer = NULL;
 		return;
 	}
-	sqlite3_busy_timeout(store->checkpointer, 1000);
+	/* the RESTART waits this long for readers of the WAL, holding the store
+	 * (store_checkpoint); past it, the next scheduler pass tries again */
+	sqlite3_busy_timeout(store->checkpointer, STORE_RESTART_WAIT_MS);
 	/* A connection only learns the journal mode when it first reads. */
 	if (sqlite3_exec(store->checkpointer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL,
 			 NULL) != SQLITE_OK) {
@@ -89,7 +92,9 @@ enum store_status store_checkpoint(struct store *store, int min_frames)
 	 * it over; it needs the WAL's write lock and no reader of frames it has
 	 * not copied, so it runs holding the store (no writer can be in the
 	 * way, and the open group is committed first): it only copies what was
-	 * committed since the PASSIVE. Taken by SQLite's busy handler instead,
+	 * committed since the PASSIVE, and waits STORE_RESTART_WAIT_MS at most
+	 * for readers still on the WAL (else the next pass tries again: waiting
+	 * a second, every writer waited a second behind it). Taken by SQLite's busy handler instead,
 	 * the write lock was caught between two groups after polling for tens
 	 * of milliseconds, and the writer then polled for it back.
 	 */
@@ -737,6 +742,9 @@ static void combine(struct store *store)
 
 enum store_status store_run(struct store *store, struct store_job *job)
 {
+	/* inside a read unit the jobs would run on its read-only connection */
+	if (store_active_reader(store))
+		return STORE_ERROR;
 	job->done = job->combine = false;
 	job->next = NULL;
 	if (sem_init(&job->wake, 0, 0) != 0)

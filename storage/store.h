@@ -75,10 +75,11 @@ struct store_job {
 /*
  * Run `job` as a unit of its own and return once it is committed (or
  * undone): run's status, or STORE_ERROR when the commit failed. Call it
- * outside any unit. Jobs handed in while another caller holds the store
- * are queued, and the next caller to take it runs the whole queue in one
- * transaction (flat combining), each job in its own savepoint: one lock
- * handover and one commit for a batch instead of one each.
+ * outside any unit (inside a read unit it returns STORE_ERROR at once).
+ * Jobs handed in while another caller holds the store are queued, and the
+ * next caller to take it runs the whole queue in one transaction (flat
+ * combining), each job in its own savepoint: one lock handover and one
+ * commit for a batch instead of one each.
  */
 enum store_status store_run(struct store *store, struct store_job *job);
 

@@ -181,6 +181,16 @@ static uint64_t hash_of(const struct store_memo_buf *key)
 	return h;
 }
 
+/*
+ * On the writing connection (no reader active: the caller holds the store)
+ * while the open group has written a table the lookups read: its view is
+ * not the last commit, which is all the table may hold or take.
+ */
+static bool writer_dirty(struct store *store)
+{
+	return !store_active_reader(store) && store->memo_dirty;
+}
+
 uint64_t store_memo_tag(struct store *store)
 {
 	struct store_reader *r = store_active_reader(store);
@@ -190,7 +200,7 @@ uint64_t store_memo_tag(struct store *store)
 bool store_memo_get(struct store *store, const struct store_memo_buf *key,
 		    bool (*decode)(struct store_memo_reader *value, void *out), void *out)
 {
-	if (!key->ok)
+	if (!key->ok || writer_dirty(store))
 		return false;
 	uint64_t h = hash_of(key);
 	struct store_memo_slot *s = &store->memo.slots[h & (STORE_MEMO_SLOTS - 1)];
@@ -208,7 +218,7 @@ bool store_memo_get(struct store *store, const struct store_memo_buf *key,
 void store_memo_put(struct store *store, uint64_t tag, const struct store_memo_buf *key,
 		    const struct store_memo_buf *value)
 {
-	if (!key->ok || !value->ok || tag != atomic_load(&store->memo_gen))
+	if (!key->ok || !value->ok || tag != atomic_load(&store->memo_gen) || writer_dirty(store))
 		return;
 	unsigned char *bytes = malloc(key->len + value->len);
 	if (!bytes)

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 #include "store_account.h"
 #include "store_internal.h"
@@ -321,6 +323,171 @@ static void test_run_joins_open_group(void)
 	temp_remove(&tmp);
 }
 
+/* A COMMIT that fails fails every job of its batch, keeps none of them, and the next batch is clean. */
+static enum store_status orphan_template(struct store *store, void *arg)
+{
+	(void)arg;
+	/* a deferred foreign key violation: the savepoint releases, the COMMIT fails */
+	return sqlite3_exec(store->db,
+			    "PRAGMA defer_foreign_keys = ON; INSERT INTO templates (account_id, name, status, created, "
+			    "updated) VALUES (999999, 'orphan', 0, 0, 0)",
+			    NULL, NULL, NULL) == SQLITE_OK
+		       ? STORE_OK
+		       : STORE_ERROR;
+}
+
+struct job_runner {
+	struct store *store;
+	struct store_job job;
+	enum store_status status;
+};
+
+static void *run_one_job(void *p)
+{
+	struct job_runner *r = p;
+	r->status = store_run(r->store, &r->job);
+	return NULL;
+}
+
+static void batch_with_failed_commit(bool orphan_first)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct job_runner a = {.store = store}, b = {.store = store};
+	a.job = (struct store_job){.run = orphan_first ? orphan_template : add_named, .arg = "kept-a"};
+	b.job = (struct store_job){.run = orphan_first ? add_named : orphan_template, .arg = "kept-b"};
+	pthread_mutex_lock(&store->lock); /* hold the store: both jobs queue for one batch */
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, run_one_job, &a);
+	while (atomic_load(&store->pending) != 1)
+		sched_yield(); /* a combines, waiting for the store */
+	pthread_create(&tb, NULL, run_one_job, &b);
+	for (;;) {
+		pthread_mutex_lock(&store->jobs_lock);
+		bool queued = store->jobs != NULL;
+		pthread_mutex_unlock(&store->jobs_lock);
+		if (queued)
+			break;
+		sched_yield();
+	}
+	pthread_mutex_unlock(&store->lock);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_INT(a.status, STORE_ERROR);
+	CHECK_INT(b.status, STORE_ERROR);
+	CHECK_INT(template_count(store, job_account), 0);
+	struct store_job after = {.run = add_named, .arg = "after"};
+	CHECK_INT(store_run(store, &after), STORE_OK);
+	CHECK_INT(template_count(store, job_account), 1);
+	CHECK(!store->tx_open && !store->combining);
+	store_destroy(store);
+}
+
+static void test_run_failed_commit(void)
+{
+	batch_with_failed_commit(true);
+	batch_with_failed_commit(false);
+}
+
+/* Inside a read unit a job would run on the read-only connection: refused. */
+static void test_run_in_read_unit(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	struct store *store = NULL;
+	char err[256] = "";
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		job_account = account_of(store);
+		struct store_job job = {.run = add_named, .arg = "refused"};
+		CHECK_INT(store_begin(store, false), STORE_OK);
+		CHECK_INT(store_run(store, &job), STORE_ERROR);
+		CHECK_INT(store_commit(store), STORE_OK);
+		CHECK_INT(template_count(store, job_account), 0);
+		store_destroy(store);
+	}
+	temp_remove(&tmp);
+}
+
+/*
+ * The checkpoint's RESTART waits for readers still on the WAL while it
+ * holds the store; a reader that stays (a slow listing) must not hold every
+ * writer with it: the RESTART gives up after STORE_RESTART_WAIT_MS and the
+ * next pass tries again. (Waiting SQLite's second, a write waited 900 ms.)
+ */
+struct slow_reader {
+	struct store *store;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool reading, release;
+};
+
+static void *hold_snapshot(void *p)
+{
+	struct slow_reader *r = p;
+	int64_t count = 0;
+	CHECK_INT(store_begin(r->store, false), STORE_OK);
+	CHECK_INT(store_account_count(r->store, &count), STORE_OK); /* a snapshot on frames in the WAL */
+	pthread_mutex_lock(&r->lock);
+	r->reading = true;
+	pthread_cond_broadcast(&r->cond);
+	while (!r->release)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	CHECK_INT(store_commit(r->store), STORE_OK);
+	return NULL;
+}
+
+static void *checkpoint_now(void *p)
+{
+	store_checkpoint(p, 0);
+	return NULL;
+}
+
+static void test_restart_gives_way(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	struct store *store = NULL;
+	char err[256] = "";
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		int64_t account = account_of(store);
+		add_templates(store, account, 50);
+		struct slow_reader r = {.store = store};
+		pthread_mutex_init(&r.lock, NULL);
+		pthread_cond_init(&r.cond, NULL);
+		pthread_t reader, checkpointer;
+		pthread_create(&reader, NULL, hold_snapshot, &r);
+		pthread_mutex_lock(&r.lock);
+		while (!r.reading)
+			pthread_cond_wait(&r.cond, &r.lock);
+		pthread_mutex_unlock(&r.lock);
+		add_templates(store, account, 5); /* frames the reader's snapshot does not have */
+		pthread_create(&checkpointer, NULL, checkpoint_now, store);
+		usleep(5000); /* into its RESTART, holding the store */
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		add_templates(store, account, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double waited_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		if (!CHECK(waited_ms < 200))
+			fprintf(stderr, "  a write waited %.0f ms behind the checkpoint\n", waited_ms);
+		pthread_mutex_lock(&r.lock);
+		r.release = true;
+		pthread_cond_broadcast(&r.cond);
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(reader, NULL);
+		pthread_join(checkpointer, NULL);
+		CHECK_INT(template_count(store, account), 56);
+		store_destroy(store);
+	}
+	temp_remove(&tmp);
+}
+
 int main(void)
 {
 	test_checkpoint_restarts_wal();
@@ -328,5 +495,8 @@ int main(void)
 	test_run_one();
 	test_run_concurrently();
 	test_run_joins_open_group();
+	test_run_failed_commit();
+	test_run_in_read_unit();
+	test_restart_gives_way();
 	return unit_finish("store_group");
 }

@@ -4,9 +4,13 @@
  * settings answer from memory until a table they read is written, and then
  * never answer stale — after each kind of write, in memory and on a file,
  * after a rolled-back unit, after a wipe, and when a reader's snapshot
- * predates a write that commits while it reads.
+ * predates a write that commits while it reads. A write unit whose group
+ * has written those tables neither uses nor offers remembered answers:
+ * its view is not the last commit (these tests came from a review that
+ * found the unit served the answer from before its own write).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -380,6 +384,133 @@ static void test_rollback_in_group(void)
 	temp_remove(&tmp);
 }
 
+/* ---- the writing connection's view --------------------------------------- */
+
+/* A lookup in a read unit of another thread (its own reader), as a concurrent call's. */
+struct lookup {
+	struct fixture *f;
+	enum store_status status;
+	int sender;
+	int template_status;
+};
+
+static void *lookup_in_reader(void *p)
+{
+	struct lookup *l = p;
+	int domain = 0;
+	struct store_template t = {0};
+	CHECK_INT(store_begin(l->f->store, false), STORE_OK);
+	CHECK(store_active_reader(l->f->store) != NULL);
+	l->status = store_sender_standing(l->f->store, l->f->account, FROM, &l->sender, &domain);
+	CHECK_INT(store_template_get(l->f->store, l->f->account, l->f->template_id, &t), STORE_OK);
+	l->template_status = t.status;
+	CHECK_INT(store_commit(l->f->store), STORE_OK);
+	store_template_finish(&t);
+	return NULL;
+}
+
+static void lookup_elsewhere(struct fixture *f, struct lookup *l)
+{
+	*l = (struct lookup){.f = f};
+	pthread_t thread;
+	pthread_create(&thread, NULL, lookup_in_reader, l);
+	pthread_join(thread, NULL);
+}
+
+/* A unit reads its own writes, though a reader remembered the last commit meanwhile. */
+static void test_unit_reads_own_writes(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	struct fixture f;
+	if (fixture_open(&f, tmp.path)) {
+		int sender = -1, domain = -1;
+		struct store_template row = {0};
+		struct lookup l;
+		CHECK_INT(store_begin(f.store, true), STORE_OK);
+		CHECK_INT(store_sender_set_status(f.store, f.account, FROM, STORE_SENDER_REJECTED), STORE_OK);
+		CHECK_INT(store_template_review(f.store, f.account, f.template_id, STORE_TEMPLATE_REJECTED, "no", NOW),
+			  STORE_OK);
+		lookup_elsewhere(&f, &l);
+		CHECK_INT(l.sender, STORE_SENDER_APPROVED); /* the reader: the last commit */
+		CHECK_INT(l.template_status, STORE_TEMPLATE_APPROVED);
+		CHECK_INT(store_sender_standing(f.store, f.account, FROM, &sender, &domain), STORE_OK);
+		CHECK_INT(sender, STORE_SENDER_REJECTED); /* the unit: its own writes */
+		CHECK_INT(store_template_get(f.store, f.account, f.template_id, &row), STORE_OK);
+		CHECK_INT(row.status, STORE_TEMPLATE_REJECTED);
+		store_template_finish(&row);
+		CHECK_INT(store_commit(f.store), STORE_OK);
+		store_destroy(f.store);
+	}
+	temp_remove(&tmp);
+}
+
+/* A unit whose group holds another unit's write reads that write, not what a reader remembered. */
+static void *delete_sender_in_open_group(void *p)
+{
+	struct fixture *f = p;
+	atomic_fetch_add(&f->store->pending, 1); /* as if a caller were waiting: the group stays open */
+	CHECK_INT(store_begin(f->store, true), STORE_OK);
+	CHECK_INT(store_sender_delete(f->store, f->account, FROM), STORE_OK);
+	CHECK_INT(store_commit(f->store), STORE_OK); /* returns once the group is committed */
+	return NULL;
+}
+
+static void test_group_mate_reads_group_writes(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	struct fixture f;
+	if (fixture_open(&f, tmp.path)) {
+		pthread_t a;
+		pthread_create(&a, NULL, delete_sender_in_open_group, &f);
+		for (;;) { /* until A waits for its group */
+			pthread_mutex_lock(&f.store->waiters_lock);
+			bool waiting = f.store->waiters != NULL;
+			pthread_mutex_unlock(&f.store->waiters_lock);
+			if (waiting)
+				break;
+			sched_yield();
+		}
+		atomic_fetch_sub(&f.store->pending, 1);
+		struct lookup l;
+		lookup_elsewhere(&f, &l);
+		CHECK_INT(l.status, STORE_OK); /* the last commit still has the sender */
+		int sender = -1, domain = -1;
+		CHECK_INT(store_begin(f.store, true), STORE_OK); /* B, in A's transaction */
+		CHECK_INT(store_sender_standing(f.store, f.account, FROM, &sender, &domain), STORE_NOT_FOUND);
+		CHECK_INT(store_commit(f.store), STORE_OK);
+		pthread_join(a, NULL);
+		store_destroy(f.store);
+	}
+	temp_remove(&tmp);
+}
+
+/* What a unit read after its own write is not offered to readers: it is not committed (here never). */
+static void test_uncommitted_not_shared(void)
+{
+	struct temp tmp;
+	if (!temp_make(&tmp))
+		return;
+	struct fixture f;
+	if (fixture_open(&f, tmp.path)) {
+		int sender = -1, domain = -1;
+		struct lookup l;
+		CHECK_INT(store_begin(f.store, true), STORE_OK);
+		CHECK_INT(store_sender_delete(f.store, f.account, FROM), STORE_OK);
+		CHECK_INT(store_sender_standing(f.store, f.account, FROM, &sender, &domain), STORE_NOT_FOUND);
+		lookup_elsewhere(&f, &l);
+		CHECK_INT(l.status, STORE_OK);
+		store_rollback(f.store);
+		lookup_elsewhere(&f, &l);
+		CHECK_INT(l.status, STORE_OK);
+		store_destroy(f.store);
+	}
+	temp_remove(&tmp);
+}
+
 /*
  * Answers do come from memory: a change made behind the emulator's back (by
  * another program on the file, which its update hook cannot see) is not
@@ -427,6 +558,9 @@ int main(void)
 	test_snapshot_race();
 	test_reader_during_write();
 	test_rollback_in_group();
+	test_unit_reads_own_writes();
+	test_group_mate_reads_group_writes();
+	test_uncommitted_not_shared();
 	test_remembered();
 	return unit_finish("store_memo");
 }
