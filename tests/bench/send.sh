@@ -10,6 +10,6 @@ cd "$(dirname "$0")/../.."
 db=$(mktemp -d)/bench.db
 trap 'rm -rf "$(dirname "$db")"' EXIT
 export ACTION=SendEmail
-export EMULATOR_FLAGS="--db $db --fixtures tests/bench/send.json --log-format off ${EMULATOR_FLAGS:-}"
+export EMULATOR_FLAGS="--db $db --fixtures tests/bench/send.json ${EMULATOR_FLAGS:-}"
 export BODY='{"FromEmailAddress":"Example <noreply@example.com>","Destination":["user@example.net"],"Template":{"TemplateID":3,"TemplateData":"{\"name\":\"Ada\",\"order\":\"A-1024\"}"},"Subject":"Order {{order}} shipped"}'
 ./tests/bench/bench.sh
