@@ -75,26 +75,27 @@ enum store_status store_blacklist_add(struct store *store, int64_t account, cons
 	return status;
 }
 
-static bool decode_suppression(struct store_memo_reader *value, void *out)
-{
-	int64_t *v = out;
-	return store_memo_read_int(value, &v[0]) && store_memo_read_int(value, &v[1]);
-}
+struct suppression_args {
+	int64_t account;
+	const char *recipient, *sender, *today;
+};
 
-static enum store_status read_suppression(struct store *store, int64_t account, const char *recipient,
-					  const char *sender, const char *today, int64_t v[2])
+/* out: blacklisted, unsubscribed (0 or 1). */
+static enum store_status read_suppression(struct store *store, const void *args, void *out)
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM bounces WHERE account_id = ?1 AND address = ?2) "
 		"OR EXISTS (SELECT 1 FROM custom_blacklist WHERE account_id = ?1 AND email = ?2 AND " ACTIVE "), "
 		"EXISTS (SELECT 1 FROM unsubscribes WHERE account_id = ?1 AND recipient = ?2 AND sender = ?4)";
+	const struct suppression_args *a = args;
+	int64_t *v = out;
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, today, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, sender, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, a->account);
+	sqlite3_bind_text(stmt, 2, a->recipient, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, a->today, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, a->sender, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
@@ -103,31 +104,37 @@ static enum store_status read_suppression(struct store *store, int64_t account, 
 	return STORE_OK;
 }
 
+static void encode_suppression(struct store_memo_buf *value, enum store_status status, const void *out)
+{
+	(void)status;
+	const int64_t *v = out;
+	store_memo_int(value, v[0]);
+	store_memo_int(value, v[1]);
+}
+
+static bool decode_suppression(struct store_memo_reader *value, enum store_status *status, void *out)
+{
+	int64_t *v = out;
+	*status = STORE_OK;
+	return store_memo_read_int(value, &v[0]) && store_memo_read_int(value, &v[1]);
+}
+
+static const struct store_memo_kind suppression_kind = {read_suppression, encode_suppression, decode_suppression};
+
 enum store_status store_suppression(struct store *store, int64_t account, const char *recipient, const char *sender,
 				    const char *today, bool *blacklisted, bool *unsubscribed)
 {
-	struct store_memo_buf key, value;
+	struct store_memo_buf key;
+	struct suppression_args args = {account, recipient, sender, today};
 	int64_t v[2] = {0};
-	*blacklisted = *unsubscribed = false;
 	store_memo_key(&key, 'B', account);
 	store_memo_text(&key, recipient);
 	store_memo_text(&key, sender);
 	store_memo_text(&key, today);
-	enum store_status status = STORE_OK;
-	if (!store_memo_get(store, &key, decode_suppression, v)) {
-		uint64_t tag = store_memo_tag(store);
-		status = read_suppression(store, account, recipient, sender, today, v);
-		if (status == STORE_OK) {
-			store_memo_value(&value);
-			store_memo_int(&value, v[0]);
-			store_memo_int(&value, v[1]);
-			store_memo_put(store, tag, &key, &value);
-			store_memo_finish(&value);
-		}
-	}
+	enum store_status status = store_memo_lookup(store, &suppression_kind, &key, &args, v);
 	store_memo_finish(&key);
-	*blacklisted = v[0] != 0;
-	*unsubscribed = v[1] != 0;
+	*blacklisted = status == STORE_OK && v[0];
+	*unsubscribed = status == STORE_OK && v[1];
 	return status;
 }
 

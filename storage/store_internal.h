@@ -158,11 +158,9 @@ struct store_reader *store_active_reader(struct store *store);
 
 /*
  * Remembered lookups (store_memo.c). A lookup builds its key with
- * store_memo_key() and the store_memo_* appenders, asks store_memo_get(),
- * and on a miss takes `tag = store_memo_tag()` BEFORE reading, reads, encodes
- * the answer (store_memo_value() and the appenders) and offers it with
- * store_memo_put(tag, ...), which keeps it only if nothing it depends on was
- * written since `tag`. Buffers start inline and must be finished.
+ * store_memo_key() and the appenders, and calls store_memo_lookup() with
+ * its kind: how to read the answer from the store, encode it into bytes and
+ * decode it back. Buffers start inline and must be finished.
  */
 struct store_memo_buf {
 	unsigned char *bytes;
@@ -176,7 +174,6 @@ void store_memo_init(struct store *store);
 void store_memo_watch(struct store *store);
 void store_memo_destroy(struct store *store);
 void store_memo_key(struct store_memo_buf *b, char kind, int64_t account);
-void store_memo_value(struct store_memo_buf *b);
 void store_memo_int(struct store_memo_buf *b, int64_t value);
 void store_memo_text(struct store_memo_buf *b, const char *text); /* NULL allowed */
 void store_memo_finish(struct store_memo_buf *b);
@@ -189,13 +186,22 @@ struct store_memo_reader {
 bool store_memo_read_int(struct store_memo_reader *r, int64_t *value);
 bool store_memo_read_text(struct store_memo_reader *r, char **text); /* malloc'd, NULL for NULL */
 
-/* The generation a read started now (or the current unit's snapshot) is under. */
-uint64_t store_memo_tag(struct store *store);
-/* Decode the remembered answer for `key` into `out`; false when none is current or decode fails. */
-bool store_memo_get(struct store *store, const struct store_memo_buf *key,
-		    bool (*decode)(struct store_memo_reader *value, void *out), void *out);
-void store_memo_put(struct store *store, uint64_t tag, const struct store_memo_buf *key,
-		    const struct store_memo_buf *value);
+struct store_memo_kind {
+	/* Read the answer into `out`: STORE_OK and STORE_NOT_FOUND are answers (remembered), anything else an error. */
+	enum store_status (*read)(struct store *store, const void *args, void *out);
+	/* Append the answer (`status` STORE_OK or STORE_NOT_FOUND, and `out`) to a value. */
+	void (*encode)(struct store_memo_buf *value, enum store_status status, const void *out);
+	/* Fill *status and `out` from a value; false (nothing left to free in `out`) when it cannot. */
+	bool (*decode)(struct store_memo_reader *value, enum store_status *status, void *out);
+};
+
+/*
+ * The answer for `key`: remembered if it is current, else read (and offered
+ * to memory if nothing it depends on was written since before the read
+ * began). Returns the answer's status or the read's error.
+ */
+enum store_status store_memo_lookup(struct store *store, const struct store_memo_kind *kind,
+				    const struct store_memo_buf *key, const void *args, void *out);
 /* Make every remembered answer stale, now and again when the caller's group
  * ends (the caller holds the store for writing). */
 void store_memo_forget(struct store *store);

@@ -109,7 +109,7 @@ static void put_bytes(struct store_memo_buf *b, const void *data, size_t len)
 	b->len += len;
 }
 
-void store_memo_value(struct store_memo_buf *b)
+static void memo_value(struct store_memo_buf *b)
 {
 	b->bytes = b->inline_bytes;
 	b->cap = sizeof(b->inline_bytes);
@@ -119,7 +119,7 @@ void store_memo_value(struct store_memo_buf *b)
 
 void store_memo_key(struct store_memo_buf *b, char kind, int64_t account)
 {
-	store_memo_value(b);
+	memo_value(b);
 	put_bytes(b, &kind, 1);
 	store_memo_int(b, account);
 }
@@ -191,14 +191,15 @@ static bool writer_dirty(struct store *store)
 	return !store_active_reader(store) && store->memo_dirty;
 }
 
-uint64_t store_memo_tag(struct store *store)
+static uint64_t memo_tag(struct store *store)
 {
 	struct store_reader *r = store_active_reader(store);
 	return r && r->begun ? r->memo_tag : atomic_load(&store->memo_gen);
 }
 
-bool store_memo_get(struct store *store, const struct store_memo_buf *key,
-		    bool (*decode)(struct store_memo_reader *value, void *out), void *out)
+/* Decode the remembered answer for `key`; false when none is current or it does not decode. */
+static bool memo_get(struct store *store, const struct store_memo_kind *kind, const struct store_memo_buf *key,
+		     enum store_status *status, void *out)
 {
 	if (!key->ok || writer_dirty(store))
 		return false;
@@ -209,14 +210,14 @@ bool store_memo_get(struct store *store, const struct store_memo_buf *key,
 	if (s->bytes && s->hash == h && s->gen == atomic_load(&store->memo_gen) && s->key_len == key->len &&
 	    memcmp(s->bytes, key->bytes, key->len) == 0) {
 		struct store_memo_reader value = {s->bytes + s->key_len, s->value_len, 0};
-		hit = decode(&value, out);
+		hit = kind->decode(&value, status, out);
 	}
 	pthread_mutex_unlock(&store->memo.lock);
 	return hit;
 }
 
-void store_memo_put(struct store *store, uint64_t tag, const struct store_memo_buf *key,
-		    const struct store_memo_buf *value)
+static void memo_put(struct store *store, uint64_t tag, const struct store_memo_buf *key,
+		     const struct store_memo_buf *value)
 {
 	if (!key->ok || !value->ok || tag != atomic_load(&store->memo_gen) || writer_dirty(store))
 		return;
@@ -236,4 +237,23 @@ void store_memo_put(struct store *store, uint64_t tag, const struct store_memo_b
 	}
 	pthread_mutex_unlock(&store->memo.lock);
 	free(bytes);
+}
+
+enum store_status store_memo_lookup(struct store *store, const struct store_memo_kind *kind,
+				    const struct store_memo_buf *key, const void *args, void *out)
+{
+	enum store_status status = STORE_ERROR;
+	if (memo_get(store, kind, key, &status, out))
+		return status;
+	/* before the read: its snapshot may begin with it (store.c begin_snapshot) */
+	uint64_t tag = memo_tag(store);
+	status = kind->read(store, args, out);
+	if (status == STORE_OK || status == STORE_NOT_FOUND) {
+		struct store_memo_buf value;
+		memo_value(&value);
+		kind->encode(&value, status, out);
+		memo_put(store, tag, key, &value);
+		store_memo_finish(&value);
+	}
+	return status;
 }

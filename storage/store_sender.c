@@ -82,62 +82,69 @@ enum store_status store_sender_get(struct store *store, int64_t account, const c
 	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
 }
 
-/* A remembered standing: found, status, domain status. */
-static bool decode_standing(struct store_memo_reader *value, void *out)
-{
-	int64_t *v = out;
-	return store_memo_read_int(value, &v[0]) && store_memo_read_int(value, &v[1]) &&
-	       store_memo_read_int(value, &v[2]);
-}
+/* The standing of a sender: its status and its domain's (-1 without one). */
+struct standing_args {
+	int64_t account;
+	const char *address;
+};
 
-static enum store_status read_standing(struct store *store, int64_t account, const char *address, int64_t v[3])
+static enum store_status read_standing(struct store *store, const void *args, void *out)
 {
 	static const char sql[] = "SELECT s.status, coalesce(i.status, -1) FROM senders s LEFT JOIN identities i "
 				  "ON i.account_id = s.account_id AND i.domain = s.domain "
 				  "WHERE s.account_id = ? AND s.address = ?";
+	const struct standing_args *a = args;
+	int64_t *v = out;
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, a->account);
+	sqlite3_bind_text(stmt, 2, a->address, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt);
-	v[0] = rc == SQLITE_ROW;
 	if (rc == SQLITE_DONE)
-		return STORE_OK;
+		return STORE_NOT_FOUND;
 	if (rc != SQLITE_ROW)
 		return store_status_of(rc);
-	v[1] = sqlite3_column_int(stmt, 0);
-	v[2] = sqlite3_column_int(stmt, 1);
+	v[0] = sqlite3_column_int(stmt, 0);
+	v[1] = sqlite3_column_int(stmt, 1);
 	return STORE_OK;
 }
+
+static void encode_standing(struct store_memo_buf *value, enum store_status status, const void *out)
+{
+	const int64_t *v = out;
+	store_memo_int(value, status == STORE_OK);
+	store_memo_int(value, v[0]);
+	store_memo_int(value, v[1]);
+}
+
+static bool decode_standing(struct store_memo_reader *value, enum store_status *status, void *out)
+{
+	int64_t *v = out, found = 0;
+	if (!store_memo_read_int(value, &found) || !store_memo_read_int(value, &v[0]) ||
+	    !store_memo_read_int(value, &v[1]))
+		return false;
+	*status = found ? STORE_OK : STORE_NOT_FOUND;
+	return true;
+}
+
+static const struct store_memo_kind standing_kind = {read_standing, encode_standing, decode_standing};
 
 enum store_status store_sender_standing(struct store *store, int64_t account, const char *address, int *status,
 					int *domain_status)
 {
-	struct store_memo_buf key, value;
-	int64_t v[3] = {0};
+	struct store_memo_buf key;
+	struct standing_args args = {account, address};
+	int64_t v[2] = {0};
 	store_memo_key(&key, 'S', account);
 	store_memo_text(&key, address);
-	enum store_status result = STORE_OK;
-	if (!store_memo_get(store, &key, decode_standing, v)) {
-		uint64_t tag = store_memo_tag(store);
-		result = read_standing(store, account, address, v);
-		if (result == STORE_OK) {
-			store_memo_value(&value);
-			for (size_t i = 0; i < 3; i++)
-				store_memo_int(&value, v[i]);
-			store_memo_put(store, tag, &key, &value);
-			store_memo_finish(&value);
-		}
-	}
+	enum store_status result = store_memo_lookup(store, &standing_kind, &key, &args, v);
 	store_memo_finish(&key);
-	if (result != STORE_OK)
-		return result;
-	if (!v[0])
-		return STORE_NOT_FOUND;
-	*status = (int)v[1];
-	*domain_status = (int)v[2];
-	return STORE_OK;
+	if (result == STORE_OK) {
+		*status = (int)v[0];
+		*domain_status = (int)v[1];
+	}
+	return result;
 }
 
 static enum store_status count_of(sqlite3_stmt *stmt, int64_t *count)

@@ -97,11 +97,33 @@ enum store_status store_template_create(struct store *store, int64_t account, co
 	return STORE_OK;
 }
 
-/* A remembered template: found, then its fields (absent when not found). */
-static void encode_template(struct store_memo_buf *v, const struct store_template *t, bool found)
+struct template_args {
+	int64_t account, id;
+};
+
+static enum store_status read_template(struct store *store, const void *args, void *out)
 {
-	store_memo_int(v, found);
-	if (!found)
+	static const char sql[] = "SELECT " COLUMNS " FROM templates WHERE account_id = ? AND id = ?";
+	const struct template_args *a = args;
+	sqlite3_stmt *stmt = store_stmt(store, sql);
+	if (!stmt)
+		return STORE_ERROR;
+	sqlite3_bind_int64(stmt, 1, a->account);
+	sqlite3_bind_int64(stmt, 2, a->id);
+	int rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return store_status_of(rc);
+	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
+}
+
+/* A remembered template: found, then its fields (absent when not found). */
+static void encode_template(struct store_memo_buf *v, enum store_status status, const void *out)
+{
+	const struct store_template *t = out;
+	store_memo_int(v, status == STORE_OK);
+	if (status != STORE_OK)
 		return;
 	store_memo_int(v, t->id);
 	store_memo_text(v, t->name);
@@ -114,71 +136,40 @@ static void encode_template(struct store_memo_buf *v, const struct store_templat
 	store_memo_int(v, t->deleted);
 }
 
-struct remembered_template {
-	bool found;
-	struct store_template t;
-};
-
-static bool decode_template(struct store_memo_reader *v, void *out)
+static bool decode_template(struct store_memo_reader *v, enum store_status *status, void *out)
 {
-	struct remembered_template *r = out;
-	int64_t found = 0, status = 0, deleted = 0;
+	struct store_template *t = out;
+	int64_t found = 0, state = 0, deleted = 0;
 	if (!store_memo_read_int(v, &found))
 		return false;
-	r->found = found != 0;
-	if (!r->found)
+	*status = found ? STORE_OK : STORE_NOT_FOUND;
+	if (!found)
 		return true;
-	if (store_memo_read_int(v, &r->t.id) && store_memo_read_text(v, &r->t.name) &&
-	    store_memo_read_text(v, &r->t.html) && store_memo_read_text(v, &r->t.text) &&
-	    store_memo_read_int(v, &status) && store_memo_read_text(v, &r->t.review_reason) &&
-	    store_memo_read_int(v, &r->t.created) && store_memo_read_int(v, &r->t.updated) &&
-	    store_memo_read_int(v, &deleted) && r->t.name && r->t.review_reason) {
-		r->t.status = (int)status;
-		r->t.deleted = deleted != 0;
+	if (store_memo_read_int(v, &t->id) && store_memo_read_text(v, &t->name) && store_memo_read_text(v, &t->html) &&
+	    store_memo_read_text(v, &t->text) && store_memo_read_int(v, &state) &&
+	    store_memo_read_text(v, &t->review_reason) && store_memo_read_int(v, &t->created) &&
+	    store_memo_read_int(v, &t->updated) && store_memo_read_int(v, &deleted) && t->name && t->review_reason) {
+		t->status = (int)state;
+		t->deleted = deleted != 0;
 		return true;
 	}
-	store_template_finish(&r->t); /* out of memory: read it again */
+	store_template_finish(t); /* out of memory: read it again */
 	return false;
 }
 
-static enum store_status read_template(struct store *store, int64_t account, int64_t id, struct store_template *out)
-{
-	static const char sql[] = "SELECT " COLUMNS " FROM templates WHERE account_id = ? AND id = ?";
-	sqlite3_stmt *stmt = store_stmt(store, sql);
-	if (!stmt)
-		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_int64(stmt, 2, id);
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE)
-		return STORE_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return store_status_of(rc);
-	return read_row(stmt, out) ? STORE_OK : STORE_NOMEM;
-}
+static const struct store_memo_kind template_kind = {read_template, encode_template, decode_template};
 
 enum store_status store_template_get(struct store *store, int64_t account, int64_t id, struct store_template *out)
 {
-	struct store_memo_buf key, value;
-	struct remembered_template r = {0};
+	struct store_memo_buf key;
+	struct template_args args = {account, id};
+	struct store_template t = {0};
 	store_memo_key(&key, 'T', account);
 	store_memo_int(&key, id);
-	enum store_status status;
-	if (store_memo_get(store, &key, decode_template, &r)) {
-		status = r.found ? STORE_OK : STORE_NOT_FOUND;
-	} else {
-		uint64_t tag = store_memo_tag(store);
-		status = read_template(store, account, id, &r.t);
-		if (status == STORE_OK || status == STORE_NOT_FOUND) {
-			store_memo_value(&value);
-			encode_template(&value, &r.t, status == STORE_OK);
-			store_memo_put(store, tag, &key, &value);
-			store_memo_finish(&value);
-		}
-	}
+	enum store_status status = store_memo_lookup(store, &template_kind, &key, &args, &t);
 	store_memo_finish(&key);
 	if (status == STORE_OK)
-		*out = r.t;
+		*out = t;
 	return status;
 }
 

@@ -78,39 +78,21 @@ enum store_status store_unsubscribe_config_update(struct store *store, int64_t a
 	return write_config(store, sql, account, address, config, status, now);
 }
 
-struct remembered_config {
-	bool found;
-	struct store_unsubscribe_config c;
+struct config_args {
+	int64_t account;
+	const char *address;
 };
 
-static bool decode_config(struct store_memo_reader *v, void *out)
-{
-	struct remembered_config *r = out;
-	int64_t found = 0, status = 0;
-	if (!store_memo_read_int(v, &found))
-		return false;
-	r->found = found != 0;
-	if (!r->found)
-		return true;
-	if (store_memo_read_text(v, &r->c.address) && store_memo_read_text(v, &r->c.config) &&
-	    store_memo_read_int(v, &status) && r->c.address && r->c.config) {
-		r->c.status = (int)status;
-		return true;
-	}
-	store_unsubscribe_config_finish(&r->c);
-	return false;
-}
-
-static enum store_status read_config_of(struct store *store, int64_t account, const char *address,
-					struct store_unsubscribe_config *out)
+static enum store_status read_config_of(struct store *store, const void *args, void *out)
 {
 	static const char sql[] =
 		"SELECT address, config, status FROM unsubscribe_configs WHERE account_id = ? AND address = ?";
+	const struct config_args *a = args;
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
-	sqlite3_bind_int64(stmt, 1, account);
-	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, a->account);
+	sqlite3_bind_text(stmt, 2, a->address, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(stmt);
 	if (rc == SQLITE_DONE)
 		return STORE_NOT_FOUND;
@@ -119,34 +101,49 @@ static enum store_status read_config_of(struct store *store, int64_t account, co
 	return read_config(stmt, out) ? STORE_OK : STORE_NOMEM;
 }
 
+static void encode_config(struct store_memo_buf *value, enum store_status status, const void *out)
+{
+	const struct store_unsubscribe_config *c = out;
+	store_memo_int(value, status == STORE_OK);
+	if (status != STORE_OK)
+		return;
+	store_memo_text(value, c->address);
+	store_memo_text(value, c->config);
+	store_memo_int(value, c->status);
+}
+
+static bool decode_config(struct store_memo_reader *v, enum store_status *status, void *out)
+{
+	struct store_unsubscribe_config *c = out;
+	int64_t found = 0, state = 0;
+	if (!store_memo_read_int(v, &found))
+		return false;
+	*status = found ? STORE_OK : STORE_NOT_FOUND;
+	if (!found)
+		return true;
+	if (store_memo_read_text(v, &c->address) && store_memo_read_text(v, &c->config) &&
+	    store_memo_read_int(v, &state) && c->address && c->config) {
+		c->status = (int)state;
+		return true;
+	}
+	store_unsubscribe_config_finish(c);
+	return false;
+}
+
+static const struct store_memo_kind config_kind = {read_config_of, encode_config, decode_config};
+
 enum store_status store_unsubscribe_config_get(struct store *store, int64_t account, const char *address,
 					       struct store_unsubscribe_config *out)
 {
-	struct store_memo_buf key, value;
-	struct remembered_config r = {0};
+	struct store_memo_buf key;
+	struct config_args args = {account, address};
+	struct store_unsubscribe_config c = {0};
 	store_memo_key(&key, 'U', account);
 	store_memo_text(&key, address);
-	enum store_status status;
-	if (store_memo_get(store, &key, decode_config, &r)) {
-		status = r.found ? STORE_OK : STORE_NOT_FOUND;
-	} else {
-		uint64_t tag = store_memo_tag(store);
-		status = read_config_of(store, account, address, &r.c);
-		if (status == STORE_OK || status == STORE_NOT_FOUND) {
-			store_memo_value(&value);
-			store_memo_int(&value, status == STORE_OK);
-			if (status == STORE_OK) {
-				store_memo_text(&value, r.c.address);
-				store_memo_text(&value, r.c.config);
-				store_memo_int(&value, r.c.status);
-			}
-			store_memo_put(store, tag, &key, &value);
-			store_memo_finish(&value);
-		}
-	}
+	enum store_status status = store_memo_lookup(store, &config_kind, &key, &args, &c);
 	store_memo_finish(&key);
 	if (status == STORE_OK)
-		*out = r.c;
+		*out = c;
 	return status;
 }
 

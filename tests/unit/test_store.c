@@ -24,6 +24,7 @@
 #include "store_template.h"
 #include "store_unsubscribe.h"
 #include "unit.h"
+#include "temp_file.h"
 
 #define NOW 1700000000
 
@@ -90,32 +91,6 @@ static void test_open_unwritable(void)
 }
 
 /* A file store keeps its rows and is not migrated twice. */
-/* A store file in a new temporary directory; temp_file_remove() deletes both. */
-struct temp_file {
-	char dir[64];
-	char path[128];
-};
-
-static bool temp_file_make(struct temp_file *t, const char *name)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ses-test-%s-XXXXXX", name);
-	if (!CHECK(mkdtemp(t->dir) != NULL))
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
-	return true;
-}
-
-static void temp_file_remove(const struct temp_file *t)
-{
-	const char *suffixes[] = {"-wal", "-shm", ""};
-	for (size_t i = 0; i < 3; i++) {
-		char file[160];
-		snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
-		unlink(file);
-	}
-	rmdir(t->dir);
-}
-
 static void test_file_reopen(void)
 {
 	struct temp_file tmp;

@@ -21,33 +21,9 @@
 #include "store_internal.h"
 #include "store_template.h"
 #include "unit.h"
+#include "temp_file.h"
 
 #define NOW 1700000000
-
-struct temp {
-	char dir[32];
-	char path[64];
-};
-
-static bool temp_make(struct temp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ses-test-group-XXXXXX");
-	if (!CHECK(mkdtemp(t->dir) != NULL))
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
-	return true;
-}
-
-static void temp_remove(const struct temp *t)
-{
-	const char *suffixes[] = {"-wal", "-shm", ""};
-	for (size_t i = 0; i < 3; i++) {
-		char file[80];
-		snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
-		unlink(file);
-	}
-	rmdir(t->dir);
-}
 
 static int64_t account_of(struct store *store)
 {
@@ -103,8 +79,8 @@ static void *write_in_open_group(void *p)
 
 static void test_checkpoint_restarts_wal(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	char err[256] = "", wal[80];
 	struct store *store = NULL;
@@ -159,14 +135,14 @@ static void test_checkpoint_restarts_wal(void)
 		CHECK_INT(template_count(store, 1), 206);
 		store_destroy(store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* Under the threshold nothing is copied; in memory there is nothing to do. */
 static void test_checkpoint_threshold(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	char err[256] = "";
 	struct store *store = NULL;
@@ -184,7 +160,7 @@ static void test_checkpoint_threshold(void)
 		CHECK_INT(store_checkpoint(store, 0), STORE_OK);
 		store_destroy(store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* ---- store_run ---------------------------------------------------------- */
@@ -277,18 +253,18 @@ static void run_concurrently(const char *path)
 static void test_run_concurrently(void)
 {
 	run_concurrently("");
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	run_concurrently(tmp.path);
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* A job handed in while a group of units is open joins it, and its commit ends the group for its members too. */
 static void test_run_joins_open_group(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	char err[256] = "";
 	struct store *store = NULL;
@@ -320,7 +296,7 @@ static void test_run_joins_open_group(void)
 		CHECK_INT(template_count(store, account), 2);
 		store_destroy(store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* A COMMIT that fails fails every job of its batch, keeps none of them, and the next batch is clean. */
@@ -395,8 +371,8 @@ static void test_run_failed_commit(void)
 /* Inside a read unit a job would run on the read-only connection: refused. */
 static void test_run_in_read_unit(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	struct store *store = NULL;
 	char err[256] = "";
@@ -409,7 +385,7 @@ static void test_run_in_read_unit(void)
 		CHECK_INT(template_count(store, job_account), 0);
 		store_destroy(store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /*
@@ -449,8 +425,8 @@ static void *checkpoint_now(void *p)
 
 static void test_restart_gives_way(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
 		return;
 	struct store *store = NULL;
 	char err[256] = "";
@@ -485,7 +461,7 @@ static void test_restart_gives_way(void)
 		CHECK_INT(template_count(store, account), 56);
 		store_destroy(store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 int main(void)

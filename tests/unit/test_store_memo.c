@@ -27,37 +27,12 @@
 #include "store_template.h"
 #include "store_unsubscribe.h"
 #include "unit.h"
+#include "temp_file.h"
 
 #define NOW 1700000000
 #define TODAY "2023-11-15"
 #define FROM "a@example.com"
 #define TO "user@example.net"
-
-/* A store file in a new temporary directory; temp_remove() deletes both. */
-struct temp {
-	char dir[32];
-	char path[64];
-};
-
-static bool temp_make(struct temp *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ses-test-memo-XXXXXX");
-	if (!CHECK(mkdtemp(t->dir) != NULL))
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
-	return true;
-}
-
-static void temp_remove(const struct temp *t)
-{
-	const char *suffixes[] = {"-wal", "-shm", ""};
-	for (size_t i = 0; i < 3; i++) {
-		char file[80];
-		snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
-		unlink(file);
-	}
-	rmdir(t->dir);
-}
 
 struct fixture {
 	struct store *store;
@@ -220,12 +195,12 @@ static void test_follows_writes_memory(void)
 
 static void test_follows_writes_file(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	const char *path = tmp.path;
 	run_follows_writes(path);
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* A unit rolled back: what it wrote, and what was read after it wrote, is not remembered. */
@@ -263,8 +238,8 @@ static void *write_pending(void *p)
 
 static void test_snapshot_race(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	const char *path = tmp.path;
 	struct fixture f;
@@ -284,7 +259,7 @@ static void test_snapshot_race(void)
 		CHECK_STR(got, "0/1");
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /*
@@ -316,8 +291,8 @@ static void *hold_write(void *p)
 
 static void test_reader_during_write(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	struct fixture f;
 	if (fixture_open(&f, tmp.path)) {
@@ -346,7 +321,7 @@ static void test_reader_during_write(void)
 		pthread_cond_destroy(&h.cond);
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /*
@@ -356,8 +331,8 @@ static void test_reader_during_write(void)
  */
 static void test_rollback_in_group(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	struct fixture f;
 	if (fixture_open(&f, tmp.path)) {
@@ -381,7 +356,7 @@ static void test_rollback_in_group(void)
 		CHECK_STR(got, "1/1");
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* ---- the writing connection's view --------------------------------------- */
@@ -420,8 +395,8 @@ static void lookup_elsewhere(struct fixture *f, struct lookup *l)
 /* A unit reads its own writes, though a reader remembered the last commit meanwhile. */
 static void test_unit_reads_own_writes(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	struct fixture f;
 	if (fixture_open(&f, tmp.path)) {
@@ -443,7 +418,7 @@ static void test_unit_reads_own_writes(void)
 		CHECK_INT(store_commit(f.store), STORE_OK);
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* A unit whose group holds another unit's write reads that write, not what a reader remembered. */
@@ -459,8 +434,8 @@ static void *delete_sender_in_open_group(void *p)
 
 static void test_group_mate_reads_group_writes(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	struct fixture f;
 	if (fixture_open(&f, tmp.path)) {
@@ -485,14 +460,14 @@ static void test_group_mate_reads_group_writes(void)
 		pthread_join(a, NULL);
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /* What a unit read after its own write is not offered to readers: it is not committed (here never). */
 static void test_uncommitted_not_shared(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	struct fixture f;
 	if (fixture_open(&f, tmp.path)) {
@@ -508,7 +483,7 @@ static void test_uncommitted_not_shared(void)
 		CHECK_INT(l.status, STORE_OK);
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 /*
@@ -518,8 +493,8 @@ static void test_uncommitted_not_shared(void)
  */
 static void test_remembered(void)
 {
-	struct temp tmp;
-	if (!temp_make(&tmp))
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "memo"))
 		return;
 	const char *path = tmp.path;
 	struct fixture f;
@@ -547,7 +522,7 @@ static void test_remembered(void)
 		CHECK_STR(got, "2/1");
 		store_destroy(f.store);
 	}
-	temp_remove(&tmp);
+	temp_file_remove(&tmp);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include "store_internal.h"
 #include "store_template.h"
 #include "unit.h"
+#include "temp_file.h"
 
 #define NOW 1700000000
 #define WRITES 3000
@@ -135,11 +136,12 @@ static void *checkpointer(void *p)
 
 int main(void)
 {
-	char dir[] = "/tmp/ses-test-stress-XXXXXX", path[96], err[256];
-	if (!CHECK(mkdtemp(dir) != NULL))
+	struct temp_file tmp;
+	char err[256];
+	if (!temp_file_make(&tmp, "stress"))
 		return unit_finish("store_stress");
-	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK);
+	if (!CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK))
+		return unit_finish("store_stress");
 	struct store_account a = {.app_id = 1300000001, .uin = "1"};
 	struct store_template t = {.name = "t", .html = "x", .text = "v0"};
 	CHECK_INT(store_begin(store, true), STORE_OK);
@@ -164,12 +166,6 @@ int main(void)
 	CHECK_INT(atomic_load(&stale), 0);
 	CHECK_INT(atomic_load(&errors), 0);
 	store_destroy(store);
-	const char *suffixes[] = {"-wal", "-shm", ""};
-	for (size_t i = 0; i < 3; i++) {
-		char file[120];
-		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
-		unlink(file);
-	}
-	rmdir(dir);
+	temp_file_remove(&tmp);
 	return unit_finish("store_stress");
 }
