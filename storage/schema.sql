@@ -374,3 +374,18 @@ WHEN OLD.id <= coalesce((SELECT deliveries FROM stats_progress), 0) BEGIN
 	WHERE account_id = OLD.account_id AND day = OLD.day AND mailbox = OLD.mailbox
 	  AND from_domain = (SELECT from_domain FROM messages WHERE id = OLD.message);
 END;
+
+-- migration 8
+-- A message's deliveries are stored right after it in the same unit, so
+-- their ids are consecutive: messages.first_delivery (NULL without any) and
+-- delivery_count name them as a rowid range, and the index on
+-- deliveries(message) goes (one B-tree fewer written by every send:
+-- docs/performance.md, third round). Deleting messages deletes their
+-- deliveries first (store_message_delete_all; store_wipe empties deliveries
+-- before messages), so the cascade of deliveries.message never scans.
+ALTER TABLE messages ADD COLUMN first_delivery INTEGER;
+ALTER TABLE messages ADD COLUMN delivery_count INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET first_delivery = d.first, delivery_count = d.n
+FROM (SELECT message, min(id) AS first, count(*) AS n FROM deliveries GROUP BY message) AS d
+WHERE d.message = messages.id;
+DROP INDEX deliveries_message;

@@ -27,12 +27,12 @@ static const char *domain_of(const char *address)
 	return at ? at + 1 : "";
 }
 
-static enum store_status add_delivery(struct store *store, int64_t account, int64_t message,
+static enum store_status add_delivery(struct store *store, int64_t account, int64_t message, int64_t id,
 				      const struct store_message_in *in, const struct store_delivery_in *d)
 {
 	static const char sql[] = "INSERT INTO deliveries (message, account_id, day, address, mailbox, send_status, "
 				  "deliver_status, deliver_message, request_time, deliver_time, opened, clicked, "
-				  "bounced, complained) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+				  "bounced, complained, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -50,6 +50,7 @@ static enum store_status add_delivery(struct store *store, int64_t account, int6
 	sqlite3_bind_int(stmt, 12, d->clicked);
 	sqlite3_bind_int(stmt, 13, d->bounced);
 	sqlite3_bind_int(stmt, 14, d->complained);
+	sqlite3_bind_int64(stmt, 15, id);
 	return store_status_of(sqlite3_step(stmt));
 }
 
@@ -78,8 +79,20 @@ enum store_status store_message_add(struct store *store, int64_t account, const 
 {
 	static const char sql[] =
 		"INSERT INTO messages (account_id, message_id, task_id, template_id, from_address, "
-		"from_domain, subject, recipients, reply_to, attachments, created, day, raw, outcome) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		"from_domain, subject, recipients, reply_to, attachments, created, day, raw, outcome, "
+		"first_delivery, delivery_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	/* the deliveries take the next ids, one after the other (migration 8) */
+	static const char next_sql[] = "SELECT coalesce(max(id), 0) + 1 FROM deliveries";
+	int64_t first = 0;
+	if (in->delivery_count) {
+		sqlite3_stmt *next = store_stmt(store, next_sql);
+		if (!next)
+			return STORE_ERROR;
+		int rc = sqlite3_step(next);
+		if (rc != SQLITE_ROW)
+			return store_status_of(rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+		first = sqlite3_column_int64(next, 0);
+	}
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;
@@ -111,12 +124,18 @@ enum store_status store_message_add(struct store *store, int64_t account, const 
 		sqlite3_bind_int(stmt, 14, outcome);
 	else
 		sqlite3_bind_null(stmt, 14);
+	if (first)
+		sqlite3_bind_int64(stmt, 15, first);
+	else
+		sqlite3_bind_null(stmt, 15);
+	sqlite3_bind_int64(stmt, 16, (sqlite3_int64)in->delivery_count);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
 	int64_t message = sqlite3_last_insert_rowid(store->db);
 	for (size_t i = 0; i < in->delivery_count; i++) {
-		enum store_status status = add_delivery(store, account, message, in, &in->deliveries[i]);
+		enum store_status status =
+			add_delivery(store, account, message, first + (int64_t)i, in, &in->deliveries[i]);
 		if (status != STORE_OK)
 			return status;
 	}
@@ -402,17 +421,20 @@ static enum store_status mark_delivery(struct store *store, const char *sql, con
 	return status;
 }
 
+/* The delivery to ?2 of message ?1 (a MessageId): a rowid range, no index on deliveries(message) (migration 8). */
+#define OF_MESSAGE                                                                                                     \
+	"address = ?2 AND id BETWEEN (SELECT first_delivery FROM messages WHERE message_id = ?1) "                     \
+	"AND (SELECT first_delivery + delivery_count - 1 FROM messages WHERE message_id = ?1)"
+
 enum store_status store_delivery_mark_unsubscribed(struct store *store, const char *message, const char *address)
 {
-	static const char sql[] = "UPDATE deliveries SET unsubscribed = 1 WHERE address = ?2 AND message = "
-				  "(SELECT id FROM messages WHERE message_id = ?1)";
+	static const char sql[] = "UPDATE deliveries SET unsubscribed = 1 WHERE " OF_MESSAGE;
 	return mark_delivery(store, sql, message, address);
 }
 
 enum store_status store_delivery_mark_complained(struct store *store, const char *message, const char *address)
 {
-	static const char sql[] = "UPDATE deliveries SET complained = 1 WHERE address = ?2 AND message = "
-				  "(SELECT id FROM messages WHERE message_id = ?1)";
+	static const char sql[] = "UPDATE deliveries SET complained = 1 WHERE " OF_MESSAGE;
 	return mark_delivery(store, sql, message, address);
 }
 
@@ -518,7 +540,8 @@ enum store_status store_message_list(struct store *store, const struct store_mes
 {
 	static const char sql[] =
 		"SELECT " MESSAGE_COLUMNS " FROM messages m JOIN accounts a ON a.id = m.account_id "
-		"WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.message = m.id AND d.address = ?1)) "
+		"WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM deliveries d WHERE d.id BETWEEN m.first_delivery AND "
+		"m.first_delivery + m.delivery_count - 1 AND d.address = ?1)) "
 		"AND (?2 IS NULL OR m.from_address = ?2 COLLATE NOCASE) AND (?3 IS NULL OR instr(m.subject, ?3) > 0) "
 		"AND (?4 IS NULL OR m.task_id = ?4) AND (?5 IS NULL OR a.app_id = ?5) ORDER BY m.id DESC LIMIT ?6";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
@@ -547,8 +570,10 @@ enum store_status store_message_list(struct store *store, const struct store_mes
 enum store_status store_message_deliveries(struct store *store, const char *message_id, struct store_delivery **rows,
 					   size_t *count)
 {
-	static const char sql[] = "SELECT " DELIVERY_COLUMNS " FROM deliveries d JOIN messages m ON m.id = d.message "
-				  "WHERE m.message_id = ? ORDER BY d.id";
+	static const char sql[] =
+		"SELECT " DELIVERY_COLUMNS " FROM messages m JOIN deliveries d ON d.id BETWEEN m.first_delivery AND "
+		"m.first_delivery + m.delivery_count - 1 "
+		"WHERE m.message_id = ? ORDER BY d.id";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*rows = NULL;
 	*count = 0;
@@ -564,16 +589,21 @@ enum store_status store_message_deliveries(struct store *store, const char *mess
 
 enum store_status store_message_delete_all(struct store *store, int64_t *deleted)
 {
+	/* deliveries first: without an index on deliveries(message), the
+	 * cascade of each message would read them all (migration 8) */
+	static const char deliveries[] = "DELETE FROM deliveries";
 	static const char sql[] = "DELETE FROM messages";
 	/* the counters count what is gone with the messages; ids start again */
 	static const char counters[] = "DELETE FROM delivery_stats";
 	static const char outcomes[] = "DELETE FROM message_outcomes";
 	static const char progress[] = "DELETE FROM stats_progress";
-	sqlite3_stmt *stmt = store_stmt(store, sql);
 	*deleted = 0;
+	sqlite3_stmt *stmt = store_stmt(store, deliveries);
+	enum store_status status = stmt ? store_status_of(sqlite3_step(stmt)) : STORE_ERROR;
+	stmt = status == STORE_OK ? store_stmt(store, sql) : NULL;
 	if (!stmt)
 		return STORE_ERROR;
-	enum store_status status = store_status_of(sqlite3_step(stmt));
+	status = store_status_of(sqlite3_step(stmt));
 	if (status != STORE_OK)
 		return status;
 	*deleted = sqlite3_changes(store->db);

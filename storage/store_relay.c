@@ -14,8 +14,9 @@ enum store_status store_relay_enqueue(struct store *store, int64_t account, cons
 {
 	static const char sql[] =
 		"INSERT INTO relays (message, next_try_ms) SELECT m.id, 0 FROM messages m WHERE m.account_id = ?1 "
-		"AND m.message_id = ?2 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.message = m.id AND "
-		"d.send_status = 0) ON CONFLICT (message) DO NOTHING";
+		"AND m.message_id = ?2 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id BETWEEN m.first_delivery AND "
+		"m.first_delivery + m.delivery_count - 1 "
+		"AND d.send_status = 0) ON CONFLICT (message) DO NOTHING";
 	*queued = false;
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
@@ -44,7 +45,9 @@ void store_relay_job_finish(struct store_relay_job *job)
 /* The accepted recipients of job->message. */
 static enum store_status read_recipients(struct store *store, struct store_relay_job *job)
 {
-	static const char sql[] = "SELECT address FROM deliveries WHERE message = ? AND send_status = 0 ORDER BY id";
+	static const char sql[] = "SELECT d.address FROM messages m JOIN deliveries d ON d.id BETWEEN m.first_delivery "
+				  "AND m.first_delivery + m.delivery_count - 1 "
+				  "WHERE m.id = ? AND d.send_status = 0 ORDER BY d.id";
 	sqlite3_stmt *stmt = store_stmt(store, sql);
 	if (!stmt)
 		return STORE_ERROR;

@@ -299,6 +299,30 @@ static void add_message(struct store *store, int64_t account, const char *id, co
 	CHECK_INT(store_message_add(store, account, &msg), STORE_OK);
 }
 
+/*
+ * A message's recipients as one line "a,b", then "|" and the ids of the
+ * messages the list filter `to` finds, newest first (the deliveries of a
+ * message are a rowid range since migration 8).
+ */
+static void recipients_of(struct store *store, const char *message_id, const char *to, char *out, size_t size)
+{
+	struct store_delivery *rows = NULL;
+	struct store_message *found = NULL;
+	size_t count = 0, n = 0, used = 0;
+	out[0] = '\0';
+	CHECK_INT(store_begin(store, false), STORE_OK);
+	CHECK_INT(store_message_deliveries(store, message_id, &rows, &count), STORE_OK);
+	struct store_message_filter filter = {.to = to};
+	CHECK_INT(store_message_list(store, &filter, &found, &n), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	for (size_t i = 0; i < count && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "", rows[i].to);
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? "," : "|", found[i].message_id);
+	store_delivery_list_free(rows, count);
+	store_message_list_free(found, n);
+}
+
 /* The day's volumes as one line "requests accepted delivered opened clicked bounces unsubscribes". */
 static void volumes_of(struct store *store, int64_t account, const char *domain, const char *mailbox, char *out,
 		       size_t size)
@@ -361,7 +385,12 @@ static void test_delivery_counters(void)
 	add_message(store, id, "m1", "news@example.com", "2026-03-01", first, 3);
 	add_message(store, id, "m2", "alerts@other.org", "2026-03-01", second, 1);
 	CHECK_INT(store_delivery_mark_unsubscribed(store, "m1", "b@qq.com"), STORE_OK);
+	CHECK_INT(store_delivery_mark_unsubscribed(store, "m2", "b@qq.com"), STORE_NOT_FOUND);
 	CHECK_INT(store_commit(store), STORE_OK);
+	recipients_of(store, "m1", "C@qq.com", line, sizeof(line));
+	CHECK_STR(line, "a@gmail.com,b@qq.com,c@qq.com|m1");
+	recipients_of(store, "m2", "a@gmail.com", line, sizeof(line));
+	CHECK_STR(line, "d@QQ.com|m1");
 
 	volumes_of(store, id, NULL, NULL, line, sizeof(line));
 	CHECK_STR(line, "2026-03-01 4 3 2 1 1 1 1");
@@ -400,19 +429,27 @@ static void test_delivery_counters(void)
 	CHECK_STR(line, "1 0 0 1 0 1");
 	store_destroy(store);
 
-	/* a store from before migration 7: its counters are filled from the deliveries */
+	/* a store from before migrations 7 and 8: its counters are filled from
+	 * the deliveries, and each message finds its deliveries by their ids */
 	sqlite3 *db = NULL;
 	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db,
 			       "DROP TRIGGER delivery_stats_update; DROP TABLE delivery_stats; "
 			       "DROP TABLE message_outcomes; DROP TABLE stats_progress; "
-			       "ALTER TABLE messages DROP COLUMN outcome; PRAGMA user_version = 6",
+			       "ALTER TABLE messages DROP COLUMN outcome; "
+			       "ALTER TABLE messages DROP COLUMN first_delivery; "
+			       "ALTER TABLE messages DROP COLUMN delivery_count; "
+			       "CREATE INDEX deliveries_message ON deliveries(message); PRAGMA user_version = 6",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
 	store = NULL;
 	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
 		return;
+	recipients_of(store, "m1", "d@qq.com", line, sizeof(line));
+	CHECK_STR(line, "a@gmail.com,b@qq.com,c@qq.com|m2");
+	recipients_of(store, "m3", "e@gmail.com", line, sizeof(line));
+	CHECK_STR(line, "e@gmail.com|m3");
 	volumes_of(store, id, NULL, NULL, line, sizeof(line));
 	CHECK_STR(line, "2026-03-01 5 4 3 1 1 1 2");
 	volumes_of(store, id, NULL, "qq.com", line, sizeof(line));
