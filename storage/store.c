@@ -7,10 +7,11 @@
  * Never: knows HTTP, JSON envelopes or API error codes.
  *
  * Checkpoints: automatic checkpoints are off on the main connection; the
- * scheduler thread checkpoints on a second connection (store_checkpoint),
- * so the WAL copy and its fsync never stall a request holding the store. A
- * WAL that grows past STORE_WAL_EMERGENCY frames (the scheduler is stuck)
- * is checkpointed by the committing request itself.
+ * scheduler thread checkpoints on a second connection (store_checkpoint):
+ * the bulk of the WAL copy and its fsync run without the store, and only
+ * the final RESTART holds it, for the frames committed meanwhile. A WAL
+ * that grows past STORE_WAL_EMERGENCY frames (the scheduler is stuck) is
+ * checkpointed by the committing request itself.
  *
  * Design: writes go through one shared connection behind a mutex, chosen by
  * measurement (DESIGN.md: one writing connection per thread lost to
