@@ -521,7 +521,7 @@ static void end_group(struct store *store, enum store_status status)
 		store->credentials_dirty = false;
 		store_credentials_clear(store);
 	}
-	store_memo_settle(store, true);
+	store_memo_settle(store);
 	pthread_mutex_lock(&store->waiters_lock);
 	for (struct store_waiter *w = store->waiters; w; w = w->next) {
 		w->status = status;
@@ -620,7 +620,6 @@ void store_rollback(struct store *store)
 		pthread_mutex_unlock(&store->lock);
 		return;
 	}
-	store_memo_settle(store, false);
 	end_unit(store, false);
 }
 
@@ -647,7 +646,6 @@ static bool run_job(struct store *store, struct store_job *job)
 	reset_busy(store->db);
 	if (step_static(store, undo) != SQLITE_DONE || step_static(store, release) != SQLITE_DONE)
 		return false;
-	store_memo_settle(store, false);
 	return true;
 }
 

@@ -205,8 +205,10 @@ enum store_status store_memo_lookup(struct store *store, const struct store_memo
 /* Make every remembered answer stale, now and again when the caller's group
  * ends (the caller holds the store for writing). */
 void store_memo_forget(struct store *store);
-/* At the end of a group (commit or rollback) or a unit's rollback: stale
- * again if the group wrote a table the lookups read. */
-void store_memo_settle(struct store *store, bool group_ended);
+/* At the end of a group (commit or rollback): stale again if the group
+ * wrote a table the lookups read. A unit rolled back inside a group needs
+ * nothing: while the group is dirty the writing connection neither uses nor
+ * offers remembered answers, so none was read from its writes. */
+void store_memo_settle(struct store *store);
 
 #endif

@@ -15,12 +15,14 @@
  *
  * Staleness: `gen` moves whenever a row of one of those tables is written
  * (sqlite3_update_hook on the writing connection, under the store's lock),
- * again when that write is committed or rolled back, and by
+ * again when its group ends (committed or rolled back), and by
  * store_memo_forget() for writes the hook does not see (a DELETE without
  * WHERE is a truncation, which skips the hook). An answer is used only while
  * `gen` equals the generation it was read under, and it is remembered only
  * if `gen` did not move between the start of its read and the remembering:
- * an answer read from a snapshot older than a write cannot outlive it.
+ * an answer read from a snapshot older than a write cannot outlive it. The
+ * writing connection, whose view holds its open group's writes, neither
+ * uses nor offers answers while that group has written those tables.
  */
 #include "store_internal.h"
 
@@ -71,13 +73,12 @@ void store_memo_forget(struct store *store)
 	store->memo_dirty = true;
 }
 
-void store_memo_settle(struct store *store, bool group_ended)
+void store_memo_settle(struct store *store)
 {
 	if (!store->memo_dirty)
 		return;
 	atomic_fetch_add(&store->memo_gen, 1);
-	/* a unit rolled back inside a group: the others' writes still await their commit */
-	store->memo_dirty = !group_ended;
+	store->memo_dirty = false;
 }
 
 /* ---- keys and values ---------------------------------------------------- */
