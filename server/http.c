@@ -241,6 +241,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 		unsigned long long length = declared_length(connection);
 		if (length > HTTP_BODY_LIMIT)
 			req->too_large = true; /* the body is drained, never kept */
+		else if (length && (req->body = malloc(length + 1)) != NULL)
+			req->body_cap = length + 1; /* the announced size at once; append_body grows it if wrong */
 		if (req->too_large && (length > HTTP_DRAIN_LIMIT || expects_continue(connection))) {
 			/* Answer before reading a byte of the body; MHD then closes. */
 			req->answered = true;

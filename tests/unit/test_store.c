@@ -90,6 +90,21 @@ static void test_open_unwritable(void)
 	CHECK_INT(strlen(small), 7);
 }
 
+/* The page size of a store file, read with SQLite itself; -1 when it cannot be read. */
+static int page_size_of(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int size = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		size = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return size;
+}
+
 /* A file store keeps its rows and is not migrated twice. */
 static void test_file_reopen(void)
 {
@@ -122,6 +137,34 @@ static void test_file_reopen(void)
 		store_commit(store);
 		store_destroy(store);
 	}
+	/* a new store file has 2 KB pages (store_open) */
+	CHECK_INT(page_size_of(path), 2048);
+	temp_file_remove(&tmp);
+}
+
+/* A store file made with another page size (4 KB: SQLite's default, and every store before 2 KB pages) keeps it. */
+static void test_file_page_size(void)
+{
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "store"))
+		return;
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(tmp.path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x)", NULL, NULL,
+			       NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	char err[256] = "";
+	struct store *store = NULL;
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		struct store_account account = {.app_id = 43, .uin = "43"};
+		int64_t id = 0;
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_account_create(store, &account, NOW, &id), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+		store_destroy(store);
+	}
+	CHECK_INT(page_size_of(tmp.path), 4096);
 	temp_file_remove(&tmp);
 }
 
@@ -947,6 +990,7 @@ int main(void)
 	test_open();
 	test_open_unwritable();
 	test_file_reopen();
+	test_file_page_size();
 	test_file_readers();
 	test_credential_cache_readers();
 	test_delivery_counters();
