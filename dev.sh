@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(build-essential meson ninja-build pkg-config python3 libmicrohttpd-dev libsqlite3-dev
-	libcjson-dev libssl-dev libcurl4-openssl-dev nodejs npm pmccabe wrk clang-format clang php-cli chromium)
+	libcjson-dev libssl-dev libcurl4-openssl-dev libjemalloc-dev nodejs npm pmccabe wrk clang-format clang php-cli chromium)
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -25,8 +25,8 @@
 set -eu
 
 BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config python3 libmicrohttpd-dev libsqlite3-dev
-	libcjson-dev libssl-dev libcurl4-openssl-dev"
-RUNTIME_PACKAGES="libmicrohttpd12 libsqlite3-0 libcjson1 libssl3 libcurl4 ca-certificates"
+	libcjson-dev libssl-dev libcurl4-openssl-dev libjemalloc-dev"
+RUNTIME_PACKAGES="libmicrohttpd12 libsqlite3-0 libcjson1 libssl3 libcurl4 libjemalloc2 ca-certificates"
 SES_UID=10001
 
 apt_install() {

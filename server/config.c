@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "allocator.h"
 #include "version.h"
 
 static const char usage_text[] =
@@ -405,7 +406,8 @@ enum config_status config_parse(struct config *cfg, int argc, char **argv, FILE 
 			continue;
 		}
 		if (opt == 'V') {
-			fprintf(out, "ses-emulator %s (SES API 2020-10-02)\n", SES_EMULATOR_VERSION);
+			fprintf(out, "ses-emulator %s (SES API 2020-10-02; %s)\n", SES_EMULATOR_VERSION,
+				allocator_name());
 			return CONFIG_EXIT_OK;
 		}
 		if (opt == ':') {

@@ -15,6 +15,8 @@
  */
 #include "metrics.h"
 
+#include "allocator.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -227,10 +229,10 @@ char *metrics_render(const struct metrics *metrics, const struct metrics_store_c
 		"# HELP ses_emulator_uptime_seconds Seconds since the emulator started serving.\n"
 		"# TYPE ses_emulator_uptime_seconds gauge\n"
 		"ses_emulator_uptime_seconds %.3f\n"
-		"# HELP ses_emulator_build_info The emulator's version and the SES API version it emulates.\n"
+		"# HELP ses_emulator_build_info The version, the SES API version emulated, the allocator.\n"
 		"# TYPE ses_emulator_build_info gauge\n"
-		"ses_emulator_build_info{version=\"%s\",api_version=\"2020-10-02\"} 1\n",
-		uptime_seconds, SES_EMULATOR_VERSION);
+		"ses_emulator_build_info{version=\"%s\",api_version=\"2020-10-02\",allocator=\"%s\"} 1\n",
+		uptime_seconds, SES_EMULATOR_VERSION, allocator_name());
 	if (t.failed) {
 		free(t.data);
 		return NULL;

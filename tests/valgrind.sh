@@ -26,7 +26,7 @@ mkdir -p "$logs"
 wrapper=$logs/ses-emulator-valgrind
 cat >"$wrapper" <<WRAP
 #!/bin/sh
-exec valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \\
+exec valgrind --quiet --soname-synonyms=somalloc=libjemalloc.so* --leak-check=full --show-leak-kinds=definite,indirect \\
 	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-origins=yes \\
 	--log-file="$logs/vg.%p.log" "$bin" "\$@"
 WRAP

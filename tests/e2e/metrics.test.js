@@ -144,7 +144,10 @@ test("metrics: requests by action and code, latency histograms, messages, tasks,
     }
     assert.ok(s.get("ses_emulator_uptime_seconds") >= 0);
     const build = [...s.keys()].find((k) => k.startsWith("ses_emulator_build_info{"));
-    assert.match(build, /^ses_emulator_build_info\{version="\d+\.\d+\.\d+",api_version="2020-10-02"\}$/);
+    assert.match(
+      build,
+      /^ses_emulator_build_info\{version="\d+\.\d+\.\d+",api_version="2020-10-02",allocator="(jemalloc \d+\.\d+\.\d+|system malloc)"\}$/,
+    );
     assert.equal(s.get(build), 1);
     // 12 API requests; the control routes (faults, metrics) are not counted.
     const total = [...s].filter(([k]) => k.startsWith("ses_emulator_requests_total{")).reduce((a, [, v]) => a + v, 0);

@@ -339,6 +339,8 @@ static void test_exits(void)
 	RUN(&run, "--version");
 	CHECK_INT(run.status, CONFIG_EXIT_OK);
 	CHECK(strncmp(run.out, "ses-emulator ", 13) == 0);
+	/* the unit tests link the core's allocator name (allocator_default.c) */
+	CHECK(strstr(run.out, "(SES API 2020-10-02; system malloc)\n") != NULL);
 	CHECK_INT(count_lines(run.out), 1);
 	CHECK_STR(run.err, "");
 
