@@ -4,6 +4,7 @@
 #include "clock.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,22 +36,45 @@ int64_t clock_offset(void)
 	return atomic_load(&offset);
 }
 
-static void format_cst(int64_t when, const char *format, char *out, size_t size)
+/* "YYYY-MM-DD" (with_time false) or "YYYY-MM-DD HH:MM:SS" of the UTC fields of `when`. */
+static void format_civil(int64_t when, bool with_time, char *out, size_t size)
 {
-	time_t t = (time_t)(when + CLOCK_CST_OFFSET);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || strftime(out, size, format, &tm) == 0)
-		snprintf(out, size, "%s", "");
+	struct clock_civil c;
+	clock_civil_of(when, &c);
+	if (c.year < 0 || c.year > 9999 || size < (with_time ? 20u : 11u)) {
+		/* as strftime's %Y would: the whole year */
+		if (with_time)
+			snprintf(out, size, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month, c.day,
+				 c.hour, c.minute, c.second);
+		else
+			snprintf(out, size, "%04lld-%02d-%02d", (long long)c.year, c.month, c.day);
+		return;
+	}
+	int fields[6] = {(int)c.year, c.month, c.day, c.hour, c.minute, c.second};
+	static const char seps[6] = {'-', '-', ' ', ':', ':', '\0'};
+	char *p = out;
+	for (int i = 0; i < (with_time ? 6 : 3); i++) {
+		int width = i == 0 ? 4 : 2;
+		for (int k = width - 1, v = fields[i]; k >= 0; k--, v /= 10)
+			p[k] = (char)('0' + v % 10);
+		p += width;
+		*p++ = i == 2 && !with_time ? '\0' : seps[i];
+	}
+}
+
+void clock_format_utc_date(int64_t when, char *out, size_t size)
+{
+	format_civil(when, false, out, size);
 }
 
 void clock_format_datetime(int64_t when, char *out, size_t size)
 {
-	format_cst(when, "%Y-%m-%d %H:%M:%S", out, size);
+	format_civil(when + CLOCK_CST_OFFSET, true, out, size);
 }
 
 void clock_format_date(int64_t when, char *out, size_t size)
 {
-	format_cst(when, "%Y-%m-%d", out, size);
+	format_civil(when + CLOCK_CST_OFFSET, false, out, size);
 }
 
 /* Floor division, so that days before 1970 round towards minus infinity. */
@@ -76,7 +100,8 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
 	return era * 146097 + doe - 719468;
 }
 
-void clock_format_day(int64_t day, char *out, size_t size)
+/* The proleptic Gregorian date of day `day` from 1970-01-01 (H. Hinnant's algorithm). */
+static void civil_from_days(int64_t day, int64_t *year, int *month, int *mday)
 {
 	int64_t z = day + 719468;
 	int64_t era = floor_div(z, 146097);
@@ -84,10 +109,25 @@ void clock_format_day(int64_t day, char *out, size_t size)
 	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2);
-	snprintf(out, size, "%04lld-%02lld-%02lld", (long long)y, (long long)m, (long long)d);
+	*mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+void clock_civil_of(int64_t when, struct clock_civil *out)
+{
+	int64_t day = floor_div(when, 86400);
+	int64_t seconds = when - day * 86400;
+	civil_from_days(day, &out->year, &out->month, &out->day);
+	out->hour = (int)(seconds / 3600);
+	out->minute = (int)(seconds / 60 % 60);
+	out->second = (int)(seconds % 60);
+	out->weekday = (int)((day % 7 + 11) % 7); /* day 0, 1970-01-01, was a Thursday */
+}
+
+void clock_format_day(int64_t day, char *out, size_t size)
+{
+	format_civil(day * 86400, false, out, size);
 }
 
 /* `len` decimal digits at `s` into *value; false when one is not a digit. */

@@ -23,6 +23,22 @@ void clock_advance(int64_t seconds);
 /* clock_now() - clock_real_now(): how far the emulator clock was moved. */
 int64_t clock_offset(void);
 
+/*
+ * The UTC calendar fields of UNIX second `when` (proleptic Gregorian, any
+ * year), computed without the C library: gmtime_r() takes glibc's global
+ * time zone lock, which every request's MessageId, dates and signature
+ * check then queued on. Callers wanting CST add CLOCK_CST_OFFSET first.
+ */
+struct clock_civil {
+	int64_t year;
+	int month, day; /* 1-12, 1-31 */
+	int hour, minute, second;
+	int weekday; /* 0 = Sunday */
+};
+void clock_civil_of(int64_t when, struct clock_civil *out);
+
+/* "YYYY-MM-DD" in UTC, into out (>= 11 bytes; more for years past 9999). */
+void clock_format_utc_date(int64_t when, char *out, size_t size);
 /* "YYYY-MM-DD HH:MM:SS" in China Standard Time, into out (>= 20 bytes). */
 void clock_format_datetime(int64_t when, char *out, size_t size);
 /* "YYYY-MM-DD" in China Standard Time, into out (>= 11 bytes). */

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define REQUEST_LOG_BUFFER (256u * 1024u)
 #define REQUEST_LOG_GATHER_MS 10
 
@@ -50,14 +52,10 @@ struct request_log {
 /* "2024-06-01T01:02:03.456Z" into out (80 bytes leave room for any year). */
 static void format_time(int64_t time_ms, char *out, size_t size)
 {
-	time_t seconds = (time_t)(time_ms / 1000);
-	struct tm tm;
-	if (!gmtime_r(&seconds, &tm)) {
-		snprintf(out, size, "-");
-		return;
-	}
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(time_ms % 1000));
+	struct clock_civil c;
+	clock_civil_of(time_ms / 1000, &c);
+	snprintf(out, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)c.year, c.month, c.day, c.hour,
+		 c.minute, c.second, (int)(time_ms % 1000));
 }
 
 size_t request_log_format(enum config_log_format format, const struct request_log_entry *entry, char *out, size_t size)

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "../clock.h"
 #include "../http.h"
 
 static EVP_MAC *hmac_algorithm;
@@ -484,10 +485,7 @@ static bool secret_id_shaped(const char *id)
 
 static void utc_date(int64_t timestamp, char out[16])
 {
-	time_t t = (time_t)timestamp;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 16, "%Y-%m-%d", &tm);
+	clock_format_utc_date(timestamp, out, 16);
 }
 
 void auth_claimed_secret_id(const struct http_request *http, const struct api_request *req, char *out, size_t size)

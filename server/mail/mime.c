@@ -18,6 +18,7 @@
  */
 #include "mime.h"
 
+#include "../clock.h"
 #include "../random.h"
 
 #include <openssl/evp.h>
@@ -637,18 +638,11 @@ static void put_date(struct builder *b, int64_t when)
 		when = -62135596800LL;
 	if (when > 253402300799LL)
 		when = 253402300799LL;
-	time_t t = (time_t)(when + 8 * 3600);
-	struct tm tm;
+	struct clock_civil c;
 	char text[64];
-	if (!gmtime_r(&t, &tm) || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11) {
-		t = 8 * 3600;
-		if (!gmtime_r(&t, &tm)) {
-			fail(b, MIME_BAD_HEADER, "invalid date", NULL);
-			return;
-		}
-	}
-	snprintf(text, sizeof(text), "Date: %s, %02d %s %04d %02d:%02d:%02d +0800", days[tm.tm_wday], tm.tm_mday,
-		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	clock_civil_of(when + CLOCK_CST_OFFSET, &c);
+	snprintf(text, sizeof(text), "Date: %s, %02d %s %04d %02d:%02d:%02d +0800", days[c.weekday], c.day,
+		 months[c.month - 1], (int)c.year, c.hour, c.minute, c.second);
 	put_str(b, text);
 	put_crlf(b);
 }

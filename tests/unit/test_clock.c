@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../server/clock.h"
 #include "unit.h"
@@ -80,6 +81,68 @@ static void test_days(void)
 	CHECK_STR(out, "2020-10-01");
 }
 
+/*
+ * clock_civil_of() and the formats built on it agree with the C library
+ * (gmtime_r and strftime, which they replace on the hot path) second by
+ * second around the edges and at a spread of instants over years 0001-9999.
+ */
+static void test_civil(void)
+{
+	int mismatches = 0, checked = 0;
+	int64_t edges[] = {0,
+			   -1,
+			   86399,
+			   86400,
+			   951782400 /* 2000-02-29 */,
+			   4107542400 /* 2100-03-01 */,
+			   -62135596800LL /* 0001-01-01 */,
+			   253402300799LL /* 9999-12-31 23:59:59 */};
+	for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++) {
+		for (int64_t when = edges[e] - 2; when <= edges[e] + 2; when++) {
+			struct clock_civil c;
+			struct tm tm;
+			time_t t = (time_t)when;
+			clock_civil_of(when, &c);
+			checked++;
+			if (!gmtime_r(&t, &tm) || c.year != tm.tm_year + 1900LL || c.month != tm.tm_mon + 1 ||
+			    c.day != tm.tm_mday || c.hour != tm.tm_hour || c.minute != tm.tm_min ||
+			    c.second != tm.tm_sec || c.weekday != tm.tm_wday)
+				mismatches++;
+		}
+	}
+	for (int64_t when = -62135596800LL; when < 253402300799LL; when += 7919LL * 3607) {
+		struct clock_civil c;
+		struct tm tm;
+		time_t t = (time_t)when;
+		char mine[32], theirs[32];
+		clock_civil_of(when, &c);
+		clock_format_datetime(when - CLOCK_CST_OFFSET, mine, sizeof(mine));
+		checked++;
+		if (!gmtime_r(&t, &tm) || c.year != tm.tm_year + 1900LL || c.month != tm.tm_mon + 1 ||
+		    c.day != tm.tm_mday || c.hour != tm.tm_hour || c.minute != tm.tm_min || c.second != tm.tm_sec ||
+		    c.weekday != tm.tm_wday || strftime(theirs, sizeof(theirs), "%Y-%m-%d %H:%M:%S", &tm) == 0 ||
+		    (c.year >= 1000 && strcmp(mine, theirs) != 0))
+			mismatches++;
+	}
+	CHECK(checked > 8000);
+	CHECK_INT(mismatches, 0);
+	char out[32];
+	/* glibc's %Y writes year 1 as "1"; the emulator writes four digits, as clock_parse_* read them */
+	clock_format_datetime(-62135596800LL - CLOCK_CST_OFFSET, out, sizeof(out));
+	CHECK_STR(out, "0001-01-01 00:00:00");
+	clock_format_utc_date(1601481599, out, sizeof(out));
+	CHECK_STR(out, "2020-09-30");
+	clock_format_datetime(1601481599, out, sizeof(out));
+	CHECK_STR(out, "2020-09-30 23:59:59");
+	/* years past 9999 are written whole, as strftime's %Y does */
+	clock_format_date(253402300799LL, out, sizeof(out));
+	CHECK_STR(out, "10000-01-01");
+	/* a buffer too small for the fast path still gets a terminated prefix */
+	char small[8];
+	clock_format_date(0, small, sizeof(small));
+	CHECK_STR(small, "1970-01");
+}
+
 static void test_offset(void)
 {
 	clock_set(clock_real_now() + 3600);
@@ -97,6 +160,7 @@ int main(void)
 	test_parse_date();
 	test_parse_datetime();
 	test_days();
+	test_civil();
 	test_offset();
 	return unit_finish("clock");
 }
