@@ -331,6 +331,7 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	pthread_mutex_init(&store->jobs_lock, NULL);
 	store->jobs_tail = &store->jobs;
 	store_memo_init(store);
+	store_tally_init(store); /* without it every catch-up reads the rows */
 	bool memory = !path || !*path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(memory ? ":memory:" : path, &store->db, flags, memory ? NULL : store_vfs_register());
@@ -400,6 +401,7 @@ void store_destroy(struct store *store)
 	pthread_mutex_destroy(&store->lock);
 	pthread_rwlock_destroy(&store->credentials_lock);
 	store_memo_destroy(store);
+	store_tally_destroy(store);
 	pthread_cond_destroy(&store->committed);
 	pthread_mutex_destroy(&store->waiters_lock);
 	pthread_mutex_destroy(&store->jobs_lock);
@@ -531,6 +533,7 @@ static void end_group(struct store *store, enum store_status status)
 		store_credentials_clear(store);
 	}
 	store_memo_settle(store);
+	store_tally_end(store, status == STORE_OK);
 	pthread_mutex_lock(&store->waiters_lock);
 	for (struct store_waiter *w = store->waiters; w; w = w->next) {
 		w->status = status;

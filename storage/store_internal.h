@@ -84,6 +84,10 @@ struct store {
 	struct store_memo_table memo;
 	_Atomic uint64_t memo_gen;
 	bool memo_dirty;
+	/* The statistics counters' sums of what was stored since their last
+	 * catch-up (store_stats.c), all under the store's lock; NULL when
+	 * out of memory at open (the catch-up then always reads the rows). */
+	struct stats_tally *tally;
 	/*
 	 * Group commit (store.c): the connection's transaction may hold the work
 	 * of several callers, each in its own savepoint; it is committed by the
@@ -210,5 +214,26 @@ void store_memo_forget(struct store *store);
  * nothing: while the group is dirty the writing connection neither uses nor
  * offers remembered answers, so none was read from its writes. */
 void store_memo_settle(struct store *store);
+
+/*
+ * The statistics tally (store_stats.c): store_message_add() adds each
+ * message and its deliveries as it stores them, so that the catch-up can
+ * count them without reading them back. All calls hold the store's lock.
+ * What the open transaction added counts only once its group commits
+ * (store_tally_end).
+ */
+struct store_message_in;
+bool store_tally_init(struct store *store);
+void store_tally_destroy(struct store *store);
+/* around store_message_add's own inserts, which the update hook then ignores */
+void store_tally_adding(struct store *store, bool adding);
+void store_tally_add(struct store *store, int64_t account, int64_t message, int outcome, int64_t first_delivery,
+		     const struct store_message_in *in);
+/* from the update hook: a row of `table` inserted, changed or deleted */
+void store_tally_row(struct store *store, int op, const char *table, int64_t rowid);
+/* catch-ups served from the tally so far (for the tests) */
+uint64_t store_stats_tally_used(const struct store *store);
+/* the open group ended: committed, or rolled back */
+void store_tally_end(struct store *store, bool committed);
 
 #endif

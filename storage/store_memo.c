@@ -36,10 +36,9 @@ static const char *const memo_tables[] = {
 
 static void on_update(void *cls, int op, const char *db, const char *table, sqlite3_int64 rowid)
 {
-	(void)op;
 	(void)db;
-	(void)rowid;
 	struct store *store = cls;
+	store_tally_row(store, op, table, rowid); /* the statistics tally watches two tables too */
 	for (size_t i = 0; i < sizeof(memo_tables) / sizeof(memo_tables[0]); i++) {
 		if (strcmp(table, memo_tables[i]) == 0) {
 			atomic_fetch_add(&store->memo_gen, 1);

@@ -75,7 +75,8 @@ int store_delivery_rank(const struct store_delivery_in *d)
 	}
 }
 
-enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in)
+static enum store_status add_message(struct store *store, int64_t account, const struct store_message_in *in,
+				     int64_t *message, int64_t *first_delivery, int *outcome_rank)
 {
 	static const char sql[] =
 		"INSERT INTO messages (account_id, message_id, task_id, template_id, from_address, "
@@ -132,14 +133,28 @@ enum store_status store_message_add(struct store *store, int64_t account, const 
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		return store_status_of(rc);
-	int64_t message = sqlite3_last_insert_rowid(store->db);
+	*message = sqlite3_last_insert_rowid(store->db);
+	*first_delivery = first;
+	*outcome_rank = outcome;
 	for (size_t i = 0; i < in->delivery_count; i++) {
 		enum store_status status =
-			add_delivery(store, account, message, first + (int64_t)i, in, &in->deliveries[i]);
+			add_delivery(store, account, *message, first + (int64_t)i, in, &in->deliveries[i]);
 		if (status != STORE_OK)
 			return status;
 	}
 	return STORE_OK;
+}
+
+enum store_status store_message_add(struct store *store, int64_t account, const struct store_message_in *in)
+{
+	int64_t message = 0, first = 0;
+	int outcome = -1;
+	store_tally_adding(store, true);
+	enum store_status status = add_message(store, account, in, &message, &first, &outcome);
+	store_tally_adding(store, false);
+	if (status == STORE_OK)
+		store_tally_add(store, account, message, outcome, first, in);
+	return status;
 }
 
 static enum store_status count_of(sqlite3_stmt *stmt, int64_t *count)
