@@ -1,7 +1,10 @@
 -- The store's schema as numbered migrations. Each section starts with a
 -- line "-- migration N" (N = 1, 2, ... in order) and runs once, in one
 -- transaction, when PRAGMA user_version is below N. Never edit a released
--- migration: add a new one.
+-- migration: add a new one. A store with no table yet is not migrated: it
+-- gets, in one transaction, the CREATE statements these migrations leave,
+-- which storage/gen_schema.py reads off an in-memory database at build time
+-- (test_store.c's test_fresh_schema checks both give the same schema).
 
 -- migration 1
 CREATE TABLE accounts (

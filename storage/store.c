@@ -37,7 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* storage/gen_schema.py: schema.sql's migrations, the schema they leave, the last one's number */
 extern const char *const store_schema_sql;
+extern const char *const store_schema_fresh;
+extern const int store_schema_version;
 
 #define STORE_WAL_EMERGENCY 100000
 #define STORE_RESTART_WAIT_MS 20
@@ -244,6 +247,26 @@ static void reset_busy(sqlite3 *db)
 			sqlite3_reset(s);
 }
 
+/* Run `len` bytes of `body` and set user_version to `version`, in one transaction. */
+static bool run_schema(sqlite3 *db, const char *body, size_t len, int version, char *err, size_t err_size)
+{
+	char *sql = malloc(len + 64);
+	if (!sql) {
+		snprintf(err, err_size, "out of memory");
+		return false;
+	}
+	snprintf(sql, len + 64, "BEGIN;\n%.*s\nPRAGMA user_version = %d;\nCOMMIT;", (int)len, body, version);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	free(sql);
+	if (rc == SQLITE_OK)
+		return true;
+	snprintf(err, err_size, "migration %d failed: %s", version, msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return false;
+}
+
 /* Run the section of schema.sql for migration `n`; false when absent. */
 static bool run_migration(sqlite3 *db, int n, bool *found, char *err, size_t err_size)
 {
@@ -256,33 +279,33 @@ static bool run_migration(sqlite3 *db, int n, bool *found, char *err, size_t err
 	start += strlen(marker);
 	/* the section ends where the next one starts, whatever its number */
 	const char *end = strstr(start, "\n-- migration ");
-	size_t len = end ? (size_t)(end - start) : strlen(start);
-	char *sql = malloc(len + 64);
-	if (!sql) {
-		snprintf(err, err_size, "out of memory");
-		return false;
-	}
-	snprintf(sql, len + 64, "BEGIN;\n%.*s\nPRAGMA user_version = %d;\nCOMMIT;", (int)len, start, n);
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	free(sql);
-	if (rc != SQLITE_OK) {
-		snprintf(err, err_size, "migration %d failed: %s", n, msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return false;
-	}
-	return true;
+	return run_schema(db, start, end ? (size_t)(end - start) : strlen(start), n, err, err_size);
 }
 
-static bool migrate(sqlite3 *db, char *err, size_t err_size)
+/* The first column of the one-row query `sql` as an integer; -1 when it fails. */
+static int query_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
-	int version = 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		version = sqlite3_column_int(stmt, 0);
+	int value = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int(stmt, 0);
 	sqlite3_finalize(stmt);
+	return value;
+}
+
+/*
+ * A store without a table yet starts from the schema the migrations leave
+ * (gen_schema.py), in one transaction; any other is brought up to date by
+ * the migrations it has not run, one by one.
+ */
+static bool migrate(sqlite3 *db, char *err, size_t err_size)
+{
+	int version = query_int(db, "PRAGMA user_version");
+	if (version < 0)
+		version = 0;
+	if (version == 0 && query_int(db, "SELECT count(*) FROM sqlite_master") == 0)
+		return run_schema(db, store_schema_fresh, strlen(store_schema_fresh), store_schema_version, err,
+				  err_size);
 	for (int n = version + 1;; n++) {
 		bool found;
 		if (!run_migration(db, n, &found, err, err_size))

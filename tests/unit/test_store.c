@@ -105,6 +105,61 @@ static int page_size_of(const char *path)
 	return size;
 }
 
+/* sqlite_master of a store file (but table `skip`) and its user_version, as one text. */
+static void schema_of(const char *path, const char *skip, char *out, size_t size)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t used = 0;
+	out[0] = '\0';
+	if (!CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK))
+		return;
+	if (CHECK_INT(sqlite3_prepare_v2(db,
+					 "SELECT type || ' ' || name || ' ' || tbl_name || ': ' || coalesce(sql, '') "
+					 "FROM sqlite_master WHERE name <> ?1 UNION ALL SELECT user_version FROM "
+					 "pragma_user_version ORDER BY 1",
+					 -1, &stmt, NULL),
+		      SQLITE_OK)) {
+		sqlite3_bind_text(stmt, 1, skip, -1, SQLITE_STATIC);
+		while (sqlite3_step(stmt) == SQLITE_ROW && used < size)
+			used += (size_t)snprintf(out + used, size - used, "%s\n",
+						 (const char *)sqlite3_column_text(stmt, 0));
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+/*
+ * A new store starts from the schema the migrations leave (gen_schema.py
+ * runs them at build time); it must be the schema that running them one
+ * by one gives, which a store that already has a table gets.
+ */
+static void test_fresh_schema(void)
+{
+	static char fresh[32768], stepwise[32768];
+	struct temp_file a, b;
+	if (!temp_file_make(&a, "fresh") || !temp_file_make(&b, "stepwise"))
+		return;
+	char err[256] = "";
+	struct store *store = NULL;
+	if (CHECK_INT(store_open(&store, a.path, err, sizeof(err)), STORE_OK))
+		store_destroy(store);
+	sqlite3 *db = NULL;
+	CHECK_INT(sqlite3_open(b.path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "CREATE TABLE zz_before (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store = NULL;
+	if (CHECK_INT(store_open(&store, b.path, err, sizeof(err)), STORE_OK))
+		store_destroy(store);
+	schema_of(a.path, "zz_before", fresh, sizeof(fresh));
+	schema_of(b.path, "zz_before", stepwise, sizeof(stepwise));
+	CHECK(strlen(fresh) > 1000);
+	CHECK(strstr(fresh, "CREATE TABLE messages") != NULL);
+	CHECK_STR(fresh, stepwise);
+	temp_file_remove(&a);
+	temp_file_remove(&b);
+}
+
 /* A file store keeps its rows and is not migrated twice. */
 static void test_file_reopen(void)
 {
@@ -991,6 +1046,7 @@ int main(void)
 	test_open_unwritable();
 	test_file_reopen();
 	test_file_page_size();
+	test_fresh_schema();
 	test_file_readers();
 	test_credential_cache_readers();
 	test_delivery_counters();
