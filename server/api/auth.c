@@ -542,11 +542,20 @@ static enum auth_result verify_tc3(const struct http_request *http, const struct
 	utc_date(timestamp, date);
 	if (strcmp(date, auth.date) != 0)
 		return AUTH_SIGNATURE_FAILURE;
-	bool failed;
-	bool ok = check_tc3(http, req, &auth, key, NULL, &failed);
+	/*
+	 * The host is accepted as sent or without its port (SPEC.md: the Node
+	 * SDK, aimed at an address, signs it without; Python and Go with). The
+	 * Node SDK also names the service after the address's first label
+	 * instead of "ses": such a request tries the bare host first, so that
+	 * it does not pay for two checks. Either way both forms are tried.
+	 */
 	char bare_host[256];
-	if (!ok && !failed && host_without_port(http_request_header(http, "Host"), bare_host, sizeof(bare_host)))
-		ok = check_tc3(http, req, &auth, key, bare_host, &failed);
+	bool has_bare = host_without_port(http_request_header(http, "Host"), bare_host, sizeof(bare_host));
+	const char *first = has_bare && strcmp(auth.service, "ses") != 0 ? bare_host : NULL;
+	bool failed;
+	bool ok = check_tc3(http, req, &auth, key, first, &failed);
+	if (!ok && !failed && has_bare)
+		ok = check_tc3(http, req, &auth, key, first ? NULL : bare_host, &failed);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (failed)
 		return AUTH_STORE_ERROR;

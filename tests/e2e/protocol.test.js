@@ -51,6 +51,21 @@ test("every answer has a distinct RequestId", async () => {
   assert.equal(ids.size, 5);
 });
 
+test("TC3: the host is signed with or without its port, whatever the scope's service; a wrong key still fails", async () => {
+  const bare = h.emu.endpoint.replace(/:\d+$/, "");
+  for (const service of ["ses", "127"]) {
+    for (const signHost of [h.emu.endpoint, bare]) {
+      const res = await raw().tc3("ListEmailTemplates", LIST, { service, signHost });
+      assert.equal(assertApiEnvelope(res).Error, undefined, `${service} ${signHost}: ${res.text}`);
+      const bad = await raw().tc3("ListEmailTemplates", LIST, { service, signHost, secretKey: "not-the-key" });
+      assert.equal(assertApiEnvelope(bad).Error.Code, "AuthFailure.SignatureFailure", `${service} ${signHost}`);
+    }
+  }
+  // a host that is neither the one sent nor it without its port
+  const other = await raw().tc3("ListEmailTemplates", LIST, { service: "127", signHost: "127.0.0.2" });
+  assert.equal(assertApiEnvelope(other).Error.Code, "AuthFailure.SignatureFailure");
+});
+
 test("GET /_emulator/health answers status ok", async () => {
   const res = await rawRequest(h.emu, { method: "GET", path: "/_emulator/health" });
   assert.equal(res.status, 200);

@@ -223,7 +223,8 @@ class RawClient {
    * contentType, headers (extra/overriding, added after signing),
    * authorization (replaces the computed header; null: none), secretId, secretKey,
    * service, query (raw query string for GET instead of the flattened params),
-   * omitHeaders (names to drop after signing).
+   * omitHeaders (names to drop after signing), signHost (the host the
+   * signature covers, when not the Host header sent).
    */
   tc3(action, params = {}, opts = {}) {
     const method = (opts.method || "POST").toUpperCase();
@@ -260,7 +261,7 @@ class RawClient {
             secretKey: opts.secretKey || this.secretKey,
             method,
             query,
-            signedHeaders: { "content-type": contentType, host },
+            signedHeaders: { "content-type": contentType, host: opts.signHost !== undefined ? opts.signHost : host },
             payload,
             timestamp,
             service: opts.service || "ses",
