@@ -4,10 +4,16 @@
  * and commit or roll back, a unit rolled back after storing inside a group
  * another unit commits, deliveries marked unsubscribed before and after
  * they are counted, catch-ups with small and large limits, deleting every
- * message) on a file store and in memory; after each run the counters
- * (delivery_stats, message_outcomes) must equal a recount of the rows by
- * SQL, and the catch-up must have been served from the tally on most
- * passes, not only by reading the rows back.
+ * message) on a file store and in memory; random groups of several units
+ * in one transaction (each unit released or rolled back to its savepoint,
+ * catch-ups among the sends, one group in ten lost whole); three fixed
+ * cases (a catch-up rolled back, an id reused inside a group, a reused id
+ * caught up in its own group) and more groups than the tally keeps. After
+ * each, the counters (delivery_stats, message_outcomes) must equal a
+ * recount of the rows by SQL, and the tally must have served catch-ups,
+ * not only the rows read back. Each of the tally's checks (ids following
+ * on, the newest id, the counters' progress, the update hook) has a case
+ * here that fails without it.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -44,7 +50,7 @@ static void add_random_message(struct store *store, const int64_t accounts[2])
 	static const char *const tos[] = {"x@qq.com", "y@QQ.com", "z@gmail.com", "w@mail.example"};
 	static const char *const days[] = {"2026-01-01", "2026-01-02"};
 	struct store_delivery_in rows[3];
-	size_t count = 1 + rnd(3);
+	size_t count = rnd(4); /* none at all too */
 	for (size_t i = 0; i < count; i++) {
 		rows[i] = (struct store_delivery_in){
 			.address = tos[rnd(4)],
@@ -246,6 +252,173 @@ static void random_run(struct store *store, const char *label, int steps)
 			catch_ups);
 }
 
+/* ---- units sharing one group's transaction, in one thread ---- */
+
+/* End the caller's unit but leave the group open, as store.c's end_unit does while others wait. */
+static void unit_keep(struct store *store, bool commit)
+{
+	sqlite3_exec(store->db, commit ? "RELEASE unit" : "ROLLBACK TO unit; RELEASE unit", NULL, NULL, NULL);
+	pthread_mutex_unlock(&store->lock);
+}
+
+/* Commit the open group (an empty unit, nobody waiting), or lose it whole (as after SQLite's own rollback). */
+static void group_end(struct store *store, bool commit)
+{
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	if (commit) {
+		CHECK_INT(store_commit(store), STORE_OK);
+	} else {
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(store); /* ROLLBACK TO fails: end_group(STORE_ERROR) */
+	}
+}
+
+static void group_run(struct store *store, const char *label, int groups)
+{
+	int64_t accounts[2];
+	for (int a = 0; a < 2; a++) {
+		struct store_account account = {.app_id = 1300000600 + (uint64_t)a, .uin = "600"};
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+	}
+	uint64_t used_before = store_stats_tally_used(store);
+	for (int g = 0; g < groups; g++) {
+		for (unsigned units = 1 + rnd(6); units > 0; units--) {
+			CHECK_INT(store_begin(store, true), STORE_OK);
+			unsigned what = rnd(100);
+			bool more = false;
+			if (what < 50) {
+				for (unsigned n = 1 + rnd(2); n > 0; n--)
+					add_random_message(store, accounts);
+			} else if (what < 60) {
+				unsubscribe_random(store);
+			} else if (what < 97) {
+				CHECK_INT(store_stats_catch_up(store, rnd(2) ? 2 : 100000, &more), STORE_OK);
+			} else {
+				int64_t deleted = 0;
+				CHECK_INT(store_message_delete_all(store, &deleted), STORE_OK);
+			}
+			unit_keep(store, rnd(5) != 0);
+		}
+		group_end(store, rnd(10) != 0);
+		if (g % 50 == 49)
+			check_counters(store, label);
+	}
+	check_counters(store, label);
+	/* the tally served catch-ups here too, not only the rows */
+	if (!CHECK(store_stats_tally_used(store) - used_before > (uint64_t)groups / 10))
+		fprintf(stderr, "  (%s: tally used %llu times)\n", label,
+			(unsigned long long)(store_stats_tally_used(store) - used_before));
+}
+
+/* Store one message with `count` deliveries to domains d<first>.. (distinct groups). */
+static void add_domains_message(struct store *store, int64_t account, int first, int count)
+{
+	static char addresses[64][40];
+	struct store_delivery_in rows[64];
+	for (int i = 0; i < count; i++) {
+		snprintf(addresses[i], sizeof(addresses[i]), "u@d%d.example", first + i);
+		rows[i] = (struct store_delivery_in){.address = addresses[i], .deliver_status = 1, .opened = i & 1};
+	}
+	char id[32];
+	snprintf(id, sizeof(id), "m%d", ++message_serial);
+	struct store_message_in msg = {.message_id = id,
+				       .from_address = "a@example.com",
+				       .from_domain = "example.com",
+				       .subject = "s",
+				       .recipients_json = "{}",
+				       .reply_to = "",
+				       .attachments_json = "[]",
+				       .created = NOW,
+				       .day = "2026-01-01",
+				       .raw = "raw",
+				       .raw_len = 3,
+				       .deliveries = rows,
+				       .delivery_count = (size_t)count};
+	CHECK_INT(store_message_add(store, account, &msg), STORE_OK);
+}
+
+static void overflow_run(struct store *store)
+{
+	int64_t account = 0;
+	struct store_account acc = {.app_id = 1300000700, .uin = "700"};
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_account_create(store, &acc, NOW, &account), STORE_OK);
+	CHECK_INT(store_commit(store), STORE_OK);
+	catch_up(store, 1000000);
+	/* one unit past TALLY_GROUPS_MAX */
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	for (int i = 0; i < 6; i++)
+		add_domains_message(store, account, i * 50, 50);
+	CHECK_INT(store_commit(store), STORE_OK);
+	check_counters(store, "overflow tx");
+	/* groups past it only once committed units are merged */
+	for (int u = 0; u < 4; u++) {
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		for (int i = 0; i < 2; i++)
+			add_domains_message(store, account, 1000 + u * 100 + i * 50, 50);
+		CHECK_INT(store_commit(store), STORE_OK);
+	}
+	check_counters(store, "overflow done");
+	/* a catch-up between, in one group */
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	for (int i = 0; i < 4; i++)
+		add_domains_message(store, account, 2000 + i * 50, 50);
+	unit_keep(store, true);
+	bool more = false;
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_stats_catch_up(store, 1000000, &more), STORE_OK);
+	unit_keep(store, true);
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	for (int i = 0; i < 4; i++)
+		add_domains_message(store, account, 3000 + i * 50, 50);
+	unit_keep(store, true);
+	group_end(store, true);
+	check_counters(store, "overflow group");
+}
+
+/* Deterministic cases the single-threaded random run cannot reach (each checked against a recount). */
+static void group_cases(struct store *store)
+{
+	int64_t accounts[2];
+	for (int a = 0; a < 2; a++) {
+		struct store_account account = {.app_id = 1300000800 + (uint64_t)a, .uin = "800"};
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+	}
+	bool more = false;
+	/* 1. a catch-up rolled back: the tally restarts at ids the counters never reached (base check) */
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	add_random_message(store, accounts);
+	CHECK_INT(store_commit(store), STORE_OK);
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_stats_catch_up(store, 1000000, &more), STORE_OK);
+	store_rollback(store);
+	check_counters(store, "rolled-back catch-up");
+	/* 2. one group: a unit stores, one stores and rolls back, one stores again (part_add's check) */
+	for (int unit = 0; unit < 3; unit++) {
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		add_random_message(store, accounts);
+		unit_keep(store, unit != 1);
+	}
+	group_end(store, true);
+	check_counters(store, "rollback between stores in a group");
+	/* 3. a store rolled back alone, then one group storing the same id and catching up (tally_covers' check) */
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	add_domains_message(store, accounts[0], 0, 2);
+	store_rollback(store);
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	add_domains_message(store, accounts[0], 0, 2);
+	unit_keep(store, true);
+	CHECK_INT(store_begin(store, true), STORE_OK);
+	CHECK_INT(store_stats_catch_up(store, 1000000, &more), STORE_OK);
+	unit_keep(store, true);
+	group_end(store, true);
+	check_counters(store, "catch-up after a reused id in its group");
+}
+
 int main(void)
 {
 	struct temp_file tmp;
@@ -261,6 +434,29 @@ int main(void)
 	store = NULL;
 	if (CHECK_INT(store_open(&store, NULL, err, sizeof(err)), STORE_OK)) {
 		random_run(store, "memory store", 2000);
+		store_destroy(store);
+	}
+	store = NULL;
+	if (CHECK_INT(store_open(&store, NULL, err, sizeof(err)), STORE_OK)) {
+		group_run(store, "memory store, groups", 3000);
+		store_destroy(store);
+	}
+	if (temp_file_make(&tmp, "stats2")) {
+		store = NULL;
+		if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+			group_run(store, "file store, groups", 3000);
+			store_destroy(store);
+		}
+		temp_file_remove(&tmp);
+	}
+	store = NULL;
+	if (CHECK_INT(store_open(&store, NULL, err, sizeof(err)), STORE_OK)) {
+		group_cases(store);
+		store_destroy(store);
+	}
+	store = NULL;
+	if (CHECK_INT(store_open(&store, NULL, err, sizeof(err)), STORE_OK)) {
+		overflow_run(store);
 		store_destroy(store);
 	}
 	return unit_finish("store_stats");
