@@ -856,8 +856,8 @@ enum store_status store_collect(sqlite3_stmt *stmt, size_t size, bool (*read)(sq
 enum store_status store_wipe(struct store *store)
 {
 	store_credentials_forget(store);
-	store_memo_forget(
-		store); /* DELETE without WHERE may truncate (tables no foreign key names), unseen by the update hook */
+	/* DELETE without WHERE may truncate (a table no foreign key involves), unseen by the update hook */
+	store_memo_forget(store);
 	/* Newest tables first (children before their parents), the AUTOINCREMENT
 	 * counters last; names come from the schema, never from a request. */
 	static const char list_sql[] = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
