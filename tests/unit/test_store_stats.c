@@ -41,6 +41,17 @@ static unsigned rnd(unsigned n)
 	return (unsigned)(rng_state % n);
 }
 
+/* Two accounts, app ids `first` and `first` + 1. */
+static void make_accounts(struct store *store, uint64_t first, int64_t accounts[2])
+{
+	for (int a = 0; a < 2; a++) {
+		struct store_account account = {.app_id = first + (uint64_t)a, .uin = "500"};
+		CHECK_INT(store_begin(store, true), STORE_OK);
+		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
+		CHECK_INT(store_commit(store), STORE_OK);
+	}
+}
+
 static int message_serial;
 
 /* Store one message of 1-3 deliveries with random outcomes (inside the caller's unit). */
@@ -208,12 +219,7 @@ static void group_with_rollback(struct store *store, const int64_t accounts[2])
 static void random_run(struct store *store, const char *label, int steps)
 {
 	int64_t accounts[2];
-	for (int a = 0; a < 2; a++) {
-		struct store_account account = {.app_id = 1300000500 + (uint64_t)a, .uin = "500"};
-		CHECK_INT(store_begin(store, true), STORE_OK);
-		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
-		CHECK_INT(store_commit(store), STORE_OK);
-	}
+	make_accounts(store, 1300000500, accounts);
 	uint64_t used_before = store_stats_tally_used(store);
 	int catch_ups = 0;
 	for (int step = 0; step < steps; step++) {
@@ -276,12 +282,7 @@ static void group_end(struct store *store, bool commit)
 static void group_run(struct store *store, const char *label, int groups)
 {
 	int64_t accounts[2];
-	for (int a = 0; a < 2; a++) {
-		struct store_account account = {.app_id = 1300000600 + (uint64_t)a, .uin = "600"};
-		CHECK_INT(store_begin(store, true), STORE_OK);
-		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
-		CHECK_INT(store_commit(store), STORE_OK);
-	}
+	make_accounts(store, 1300000600, accounts);
 	uint64_t used_before = store_stats_tally_used(store);
 	for (int g = 0; g < groups; g++) {
 		for (unsigned units = 1 + rnd(6); units > 0; units--) {
@@ -382,12 +383,7 @@ static void overflow_run(struct store *store)
 static void group_cases(struct store *store)
 {
 	int64_t accounts[2];
-	for (int a = 0; a < 2; a++) {
-		struct store_account account = {.app_id = 1300000800 + (uint64_t)a, .uin = "800"};
-		CHECK_INT(store_begin(store, true), STORE_OK);
-		CHECK_INT(store_account_create(store, &account, NOW, &accounts[a]), STORE_OK);
-		CHECK_INT(store_commit(store), STORE_OK);
-	}
+	make_accounts(store, 1300000800, accounts);
 	bool more = false;
 	/* 1. a catch-up rolled back: the tally restarts at ids the counters never reached (base check) */
 	CHECK_INT(store_begin(store, true), STORE_OK);
