@@ -225,6 +225,20 @@ static bool expects_continue(struct MHD_Connection *connection)
 	return expect && strcasecmp(expect, "100-continue") == 0;
 }
 
+/* Bodies up to this are allocated at their announced size at once; longer ones grow as they arrive. */
+#define HTTP_BODY_PREALLOCATE (64u * 1024u)
+
+/*
+ * The first allocation of a body announced as `length` bytes: all of it
+ * (plus the NUL) when small, so that a request body takes one allocation;
+ * never more than HTTP_BODY_PREALLOCATE, so that a client announcing
+ * megabytes it never sends does not hold them.
+ */
+static size_t preallocated(unsigned long long length)
+{
+	return length < HTTP_BODY_PREALLOCATE ? (size_t)length + 1 : HTTP_BODY_PREALLOCATE;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
 				 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
@@ -241,8 +255,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 		unsigned long long length = declared_length(connection);
 		if (length > HTTP_BODY_LIMIT)
 			req->too_large = true; /* the body is drained, never kept */
-		else if (length && (req->body = malloc(length + 1)) != NULL)
-			req->body_cap = length + 1; /* the announced size at once; append_body grows it if wrong */
+		else if (length && (req->body = malloc(preallocated(length))) != NULL)
+			req->body_cap = preallocated(length); /* append_body grows it if the body is longer */
 		if (req->too_large && (length > HTTP_DRAIN_LIMIT || expects_continue(connection))) {
 			/* Answer before reading a byte of the body; MHD then closes. */
 			req->answered = true;

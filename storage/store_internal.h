@@ -223,6 +223,8 @@ void store_memo_settle(struct store *store);
  * (store_tally_end).
  */
 struct store_message_in;
+/* The part of an address after its last '@' ("" without one): a delivery's mailbox. */
+const char *store_domain_of(const char *address);
 bool store_tally_init(struct store *store);
 void store_tally_destroy(struct store *store);
 /* around store_message_add's own inserts, which the update hook then ignores */

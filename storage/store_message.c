@@ -21,7 +21,7 @@ static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *text)
 		sqlite3_bind_null(stmt, col);
 }
 
-static const char *domain_of(const char *address)
+const char *store_domain_of(const char *address)
 {
 	const char *at = strrchr(address, '@');
 	return at ? at + 1 : "";
@@ -40,7 +40,7 @@ static enum store_status add_delivery(struct store *store, int64_t account, int6
 	sqlite3_bind_int64(stmt, 2, account);
 	sqlite3_bind_text(stmt, 3, in->day, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 4, d->address, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, domain_of(d->address), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, store_domain_of(d->address), -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 6, d->send_status);
 	sqlite3_bind_int(stmt, 7, d->deliver_status);
 	sqlite3_bind_text(stmt, 8, d->deliver_message ? d->deliver_message : "", -1, SQLITE_STATIC);

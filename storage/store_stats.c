@@ -277,12 +277,6 @@ void store_tally_adding(struct store *store, bool adding)
 		store->tally->adding = adding;
 }
 
-static const char *domain_after_at(const char *address)
-{
-	const char *at = strrchr(address, '@');
-	return at ? at + 1 : "";
-}
-
 /* Add one stored message to `p`; false when its ids do not follow p's or there are too many groups. */
 static bool part_add(struct tally_part *p, int64_t account, int64_t message, int outcome, int64_t first_delivery,
 		     const struct store_message_in *in)
@@ -293,7 +287,7 @@ static bool part_add(struct tally_part *p, int64_t account, int64_t message, int
 	for (size_t i = 0; i < in->delivery_count; i++) {
 		const struct store_delivery_in *d = &in->deliveries[i];
 		struct stats_group *item =
-			group_of(&p->groups, account, in->day, in->from_domain, domain_after_at(d->address));
+			group_of(&p->groups, account, in->day, in->from_domain, store_domain_of(d->address));
 		if (!item || p->groups.count > TALLY_GROUPS_MAX)
 			return false;
 		/* the columns sum_deliveries reads; unsubscribed starts at 0 */
@@ -346,12 +340,18 @@ static void part_next(const struct tally_part *p, int64_t base_d, int64_t base_m
 	*next_m = (p->last_m ? p->last_m : base_m) + 1;
 }
 
-/* Move `src` to the end of `dst` (which starts after base_*); false when its ids do not follow. */
-static bool part_append(struct tally_part *dst, struct tally_part *src, int64_t base_d, int64_t base_m)
+/* Whether `src`'s ids (none counts) come right after `dst`'s, which starts after (base_d, base_m). */
+static bool part_follows(const struct tally_part *dst, int64_t base_d, int64_t base_m, const struct tally_part *src)
 {
 	int64_t next_d, next_m;
 	part_next(dst, base_d, base_m, &next_d, &next_m);
-	if ((src->first_d && src->first_d != next_d) || (src->first_m && src->first_m != next_m))
+	return (!src->first_d || src->first_d == next_d) && (!src->first_m || src->first_m == next_m);
+}
+
+/* Move `src` to the end of `dst` (which starts after base_*); false when its ids do not follow. */
+static bool part_append(struct tally_part *dst, struct tally_part *src, int64_t base_d, int64_t base_m)
+{
+	if (!part_follows(dst, base_d, base_m, src))
 		return false;
 	for (size_t i = 0; i < src->groups.count; i++) {
 		const struct stats_group *g = &src->groups.items[i];
@@ -448,10 +448,10 @@ static bool tally_covers(const struct stats_tally *t, int64_t done_d, int64_t do
 {
 	if (!t || !t->valid || t->tx_broken || t->tx_rebased || t->base_d != done_d || t->base_m != done_m)
 		return false;
+	if (!part_follows(&t->done, t->base_d, t->base_m, &t->tx))
+		return false;
 	int64_t next_d, next_m;
 	part_next(&t->done, t->base_d, t->base_m, &next_d, &next_m);
-	if ((t->tx.first_d && t->tx.first_d != next_d) || (t->tx.first_m && t->tx.first_m != next_m))
-		return false;
 	*last_d = t->tx.last_d ? t->tx.last_d : next_d - 1;
 	*last_m = t->tx.last_m ? t->tx.last_m : next_m - 1;
 	return true;
