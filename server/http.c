@@ -30,6 +30,7 @@
 
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,11 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_handler handler;
 	uint16_t port;
+	/* requests set aside (http_request_defer) and not resumed yet; none
+	 * may be left when the daemon stops, so stopping refuses new ones
+	 * and waits for these */
+	_Atomic unsigned deferred;
+	_Atomic bool stopping;
 };
 
 struct http_request {
@@ -56,6 +62,13 @@ struct http_request {
 	uint64_t start_ns;
 	/* detached requests only (connection NULL): name, value, ..., NULL */
 	const char *const *detached_headers;
+	/* a request answered later (http_request_defer): set aside until resumed, then finished */
+	struct http_server *server;
+	bool deferred;
+	_Atomic bool resumed;
+	void (*start)(void *arg);
+	void (*finish)(void *arg, struct http_response *resp);
+	void *defer_arg;
 };
 
 uint64_t http_now_ns(void)
@@ -107,13 +120,42 @@ uint64_t http_request_start_ns(const struct http_request *req)
 	return req->start_ns;
 }
 
+bool http_request_defer(const struct http_request *request, void (*start)(void *arg),
+			void (*finish)(void *arg, struct http_response *resp), void *arg)
+{
+	struct http_request *req = (struct http_request *)request; /* http's own state, see http.h */
+	if (!req->connection)
+		return false;
+	struct http_server *server = req->server;
+	atomic_fetch_add(&server->deferred, 1);
+	if (atomic_load(&server->stopping)) {
+		atomic_fetch_sub(&server->deferred, 1);
+		return false;
+	}
+	req->deferred = true;
+	req->start = start;
+	req->finish = finish;
+	req->defer_arg = arg;
+	return true;
+}
+
+void http_request_resume(const struct http_request *request)
+{
+	struct http_request *req = (struct http_request *)request;
+	struct http_server *server = req->server;
+	atomic_store(&req->resumed, true);
+	/* req may be finished and freed by its worker from here on */
+	MHD_resume_connection(req->connection);
+	atomic_fetch_sub(&server->deferred, 1);
+}
+
 /* MHD calls this first, with the request target as sent: keep its query. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
-	(void)cls;
 	struct http_request *req = calloc(1, sizeof(*req));
 	if (!req)
 		return NULL;
+	req->server = cls;
 	req->connection = connection;
 	req->start_ns = http_now_ns();
 	const char *q = uri ? strchr(uri, '?') : NULL;
@@ -131,6 +173,12 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 	struct http_request *req = *con_cls;
 	if (!req)
 		return;
+	if (req->deferred) {
+		/* closed before its answer was sent (the server is stopping) */
+		struct http_response thrown = {0};
+		req->finish(req->defer_arg, &thrown);
+		free(thrown.body);
+	}
 	free(req->query);
 	free(req->body);
 	free(req);
@@ -273,11 +321,24 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 			return MHD_YES;
 		return append_body(req, upload_data, size) ? MHD_YES : MHD_NO;
 	}
-	if (req->answered)
+	if (req->answered) {
+		if (req->deferred && atomic_load(&req->resumed)) {
+			req->deferred = false;
+			struct http_response out = {0};
+			req->finish(req->defer_arg, &out);
+			return send_response(connection, &out);
+		}
 		return MHD_YES;
+	}
 	req->answered = true;
 	struct http_response out = {0};
 	server->handler.handle(server->handler.cls, req, &out);
+	if (req->deferred) {
+		/* set aside before the work starts, so that its end cannot come first */
+		MHD_suspend_connection(connection);
+		req->start(req->defer_arg);
+		return MHD_YES;
+	}
 	return send_response(connection, &out);
 }
 
@@ -325,12 +386,12 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 		return NULL;
 	}
 	server->handler = handler;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	server->daemon =
 		MHD_start_daemon(flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
 				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
 				 timeout_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
@@ -355,8 +416,15 @@ void http_server_destroy(struct http_server *server)
 {
 	if (!server)
 		return;
-	if (server->daemon)
+	if (server->daemon) {
+		/* libmicrohttpd must not be stopped with a connection set aside:
+		 * refuse new deferrals and wait for the ones under way (each ends
+		 * with its store job, which never waits on a client) */
+		atomic_store(&server->stopping, true);
+		while (atomic_load(&server->deferred) > 0)
+			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 		MHD_stop_daemon(server->daemon);
+	}
 	free(server);
 }
 

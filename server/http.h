@@ -72,6 +72,24 @@ struct http_request *http_request_create_detached(const char *method, const char
 /* Free a detached request. Accepts NULL. */
 void http_request_destroy_detached(struct http_request *req);
 
+/*
+ * Answer later: for a handler whose answer waits on work another thread
+ * may do (a store job), called instead of filling its response. http sets
+ * the connection aside, so that its worker serves other connections
+ * meanwhile, then calls start(arg), which hands the work over; whoever
+ * ends the work calls http_request_resume(req), from any thread, and http
+ * then calls finish(arg, resp) on a worker to fill the answer. When the
+ * connection is closed before that (only while the server stops), finish
+ * is called all the same with a response that is thrown away, so that it
+ * can free arg. False when the request cannot wait (a detached request,
+ * or the server is stopping): the handler then answers at once. The state
+ * it sets is http's own, hence the const request.
+ */
+bool http_request_defer(const struct http_request *req, void (*start)(void *arg),
+			void (*finish)(void *arg, struct http_response *resp), void *arg);
+/* The deferred request's work is over: have its answer sent (see above). */
+void http_request_resume(const struct http_request *req);
+
 /* Decides the answer of one complete request. Runs on an MHD worker thread. */
 struct http_handler {
 	void (*handle)(void *cls, const struct http_request *req, struct http_response *resp);
@@ -94,7 +112,7 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 				       struct http_handler handler, char *err, size_t err_size);
 /* The port actually bound (useful with port 0). */
 uint16_t http_server_port(const struct http_server *server);
-/* Stop accepting, finish in-flight requests, free. Accepts NULL. */
+/* Stop accepting, finish in-flight requests (deferred ones too), free. Accepts NULL. */
 void http_server_destroy(struct http_server *server);
 
 /* Monotonic clock in nanoseconds. */

@@ -353,6 +353,8 @@ enum store_status store_open(struct store **out, const char *path, char *err, si
 	pthread_mutex_init(&store->waiters_lock, NULL);
 	pthread_mutex_init(&store->jobs_lock, NULL);
 	store->jobs_tail = &store->jobs;
+	pthread_mutex_init(&store->runner_start_lock, NULL);
+	pthread_cond_init(&store->runner_cond, NULL);
 	store_memo_init(store);
 	store_tally_init(store); /* without it every catch-up reads the rows */
 	bool memory = !path || !*path;
@@ -405,6 +407,13 @@ void store_destroy(struct store *store)
 {
 	if (!store)
 		return;
+	if (atomic_load(&store->runner_state) == 1) {
+		pthread_mutex_lock(&store->jobs_lock);
+		store->runner_stop = true;
+		pthread_cond_signal(&store->runner_cond);
+		pthread_mutex_unlock(&store->jobs_lock);
+		pthread_join(store->runner, NULL);
+	}
 	finalize_statements(&store->statements);
 	while (store->readers) {
 		struct store_reader *r = store->readers;
@@ -428,6 +437,8 @@ void store_destroy(struct store *store)
 	pthread_cond_destroy(&store->committed);
 	pthread_mutex_destroy(&store->waiters_lock);
 	pthread_mutex_destroy(&store->jobs_lock);
+	pthread_mutex_destroy(&store->runner_start_lock);
+	pthread_cond_destroy(&store->runner_cond);
 	free(store);
 }
 
@@ -735,11 +746,50 @@ static void run_batch(struct store *store, struct store_job *batch)
 			job->status = STORE_ERROR;
 }
 
+/* Tell each job of a finished batch its outcome: a waiting caller by its semaphore, a submitted job by its callback. */
+static void finish_batch(struct store_job *batch)
+{
+	for (struct store_job *job = batch, *next; job; job = next) {
+		next = job->next; /* its caller may return, and its job vanish, once told */
+		if (job->finished) {
+			job->finished(job);
+			continue;
+		}
+		job->done = true;
+		sem_post(&job->wake);
+	}
+}
+
+/*
+ * Hand the queue `batch` (jobs_lock held; it is put back at the head) to
+ * another thread: the caller of its first job when that caller waits in
+ * store_run, else the runner thread. False when there is no runner (the
+ * combiner then goes on itself).
+ */
+static bool hand_over(struct store *store, struct store_job *batch)
+{
+	if (batch->finished && atomic_load(&store->runner_state) != 1)
+		return false;
+	struct store_job *last = batch;
+	while (last->next)
+		last = last->next;
+	store->jobs_tail = &last->next;
+	store->jobs = batch;
+	if (batch->finished) {
+		store->runner_wanted = true;
+		pthread_cond_signal(&store->runner_cond);
+		return true;
+	}
+	batch->combine = true;
+	return true;
+}
+
 /*
  * Run the queue in batches, the first holding the combiner's own job (it
  * is still queued: the queue changes hands only once a batch is done),
- * until it is empty or STORE_COMBINE_BATCHES ran; then hand the rest to
- * the caller of its first job. Each caller is woken alone, by its own
+ * until it is empty or STORE_COMBINE_BATCHES ran; then hand the rest over
+ * (hand_over), so that a combiner's own connections are not held up by
+ * everyone else's writes. Each waiting caller is woken alone, by its own
  * semaphore: a broadcast had every waiter queue for one mutex to learn
  * whether it was its turn (a third of the threads' waits, measured).
  */
@@ -748,30 +798,82 @@ static void combine(struct store *store)
 	for (int batches = 0;; batches++) {
 		pthread_mutex_lock(&store->jobs_lock);
 		struct store_job *batch = take_jobs(store);
-		if (!batch || batches == STORE_COMBINE_BATCHES) {
-			store->combining = batch != NULL;
-			if (batch) {
-				/* back at the head of the queue, for its first caller to run */
-				struct store_job *last = batch;
-				while (last->next)
-					last = last->next;
-				store->jobs_tail = &last->next;
-				store->jobs = batch;
-				batch->combine = true;
-			}
+		if (!batch) {
+			store->combining = false;
 			pthread_mutex_unlock(&store->jobs_lock);
-			if (batch)
+			return;
+		}
+		/* a submitted job may be run, and vanish, as soon as the lock is let go */
+		bool waiting = !batch->finished;
+		if (batches >= STORE_COMBINE_BATCHES && hand_over(store, batch)) {
+			pthread_mutex_unlock(&store->jobs_lock);
+			if (waiting)
 				sem_post(&batch->wake);
 			return;
 		}
 		pthread_mutex_unlock(&store->jobs_lock);
 		run_batch(store, batch);
-		for (struct store_job *job = batch, *next; job; job = next) {
-			next = job->next; /* its caller may return, and its job vanish, once woken */
-			job->done = true;
-			sem_post(&job->wake);
+		finish_batch(batch);
+	}
+}
+
+/* The runner thread: runs each queue a combiner hands it, until the store closes. */
+static void *runner_main(void *arg)
+{
+	struct store *store = arg;
+	pthread_mutex_lock(&store->jobs_lock);
+	for (;;) {
+		if (store->runner_wanted) {
+			store->runner_wanted = false;
+			pthread_mutex_unlock(&store->jobs_lock);
+			combine(store);
+			pthread_mutex_lock(&store->jobs_lock);
+		} else if (store->runner_stop) {
+			break;
+		} else {
+			pthread_cond_wait(&store->runner_cond, &store->jobs_lock);
 		}
 	}
+	pthread_mutex_unlock(&store->jobs_lock);
+	return NULL;
+}
+
+/* Start the runner thread once; without it (runner_state -1), combiners run whole queues. */
+static void start_runner(struct store *store)
+{
+	pthread_mutex_lock(&store->runner_start_lock);
+	if (atomic_load(&store->runner_state) == 0)
+		atomic_store(&store->runner_state,
+			     pthread_create(&store->runner, NULL, runner_main, store) == 0 ? 1 : -1);
+	pthread_mutex_unlock(&store->runner_start_lock);
+}
+
+/* Queue `job`; true when the caller is to run the queue (nobody else is). */
+static bool enqueue(struct store *store, struct store_job *job)
+{
+	job->done = job->combine = false;
+	job->next = NULL;
+	pthread_mutex_lock(&store->jobs_lock);
+	*store->jobs_tail = job;
+	store->jobs_tail = &job->next;
+	bool combiner = !store->combining;
+	store->combining = true;
+	pthread_mutex_unlock(&store->jobs_lock);
+	return combiner;
+}
+
+void store_submit(struct store *store, struct store_job *job)
+{
+	if (store_active_reader(store)) {
+		/* inside a read unit the job would run on its read-only connection */
+		job->status = STORE_ERROR;
+		job->finished(job);
+		return;
+	}
+	if (atomic_load(&store->runner_state) == 0)
+		start_runner(store);
+	if (enqueue(store, job))
+		combine(store);
 }
 
 enum store_status store_run(struct store *store, struct store_job *job)
@@ -779,16 +881,10 @@ enum store_status store_run(struct store *store, struct store_job *job)
 	/* inside a read unit the jobs would run on its read-only connection */
 	if (store_active_reader(store))
 		return STORE_ERROR;
-	job->done = job->combine = false;
-	job->next = NULL;
+	job->finished = NULL;
 	if (sem_init(&job->wake, 0, 0) != 0)
 		return STORE_ERROR;
-	pthread_mutex_lock(&store->jobs_lock);
-	*store->jobs_tail = job;
-	store->jobs_tail = &job->next;
-	bool combiner = !store->combining;
-	store->combining = true;
-	pthread_mutex_unlock(&store->jobs_lock);
+	bool combiner = enqueue(store, job);
 	while (!combiner) {
 		while (sem_wait(&job->wake) != 0)
 			; /* EINTR */

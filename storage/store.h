@@ -64,6 +64,9 @@ void store_rollback(struct store *store);
 struct store_job {
 	enum store_status (*run)(struct store *store, void *arg);
 	void *arg;
+	/* store_submit's: told the outcome (job->status) once the job is
+	 * committed or undone; NULL for store_run */
+	void (*finished)(struct store_job *job);
 	/* the store's */
 	enum store_status status;
 	bool done;    /* run and committed (or undone): status is final */
@@ -82,6 +85,19 @@ struct store_job {
  * commit for a batch instead of one each.
  */
 enum store_status store_run(struct store *store, struct store_job *job);
+
+/*
+ * store_run without waiting: queue `job` (its `finished` set) and return.
+ * job->finished(job) is called exactly once, with job->status final, from
+ * whichever thread ran the job: the caller's own, before store_submit
+ * returns, when it found the store free and ran the queue (up to
+ * STORE_COMBINE_BATCHES batches of it, store.c); another caller's, or the store's
+ * runner thread, which takes over a queue left after that many batches
+ * (started at the first store_submit; without it, the caller runs the
+ * whole queue). The job must stay valid until then, and `finished` must
+ * not take the store.
+ */
+void store_submit(struct store *store, struct store_job *job);
 
 /* The number of accounts: 0 means a new store that fixtures may seed. */
 enum store_status store_account_count(struct store *store, int64_t *count);

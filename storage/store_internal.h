@@ -107,6 +107,15 @@ struct store {
 	pthread_mutex_t jobs_lock;
 	struct store_job *jobs, **jobs_tail;
 	bool combining;
+	/* The runner thread (store_submit): started once (runner_state 1, or
+	 * -1 when it could not be), it runs the queue a combiner left to it
+	 * (runner_wanted), until runner_stop; under jobs_lock, signalled on
+	 * runner_cond. */
+	pthread_t runner;
+	pthread_mutex_t runner_start_lock;
+	_Atomic int runner_state;
+	bool runner_wanted, runner_stop;
+	pthread_cond_t runner_cond;
 	unsigned members;               /* callers in the open group so far */
 	sqlite3_int64 changes_at_begin; /* total changes when the current caller began */
 	/* A second connection, only for WAL checkpoints off the request path

@@ -18,6 +18,7 @@
 #include "dispatch.h"
 
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,48 +317,108 @@ static bool unit_writes(const struct api_ctx *ctx, const struct api_action *acti
 	return action->id != API_ACTION_SEND_EMAIL || ctx->config->send_limits;
 }
 
+/*
+ * One API call on its way through dispatch. On the heap: a call whose
+ * answer waits for its store job (api_ctx.then) is set aside meanwhile
+ * (http_request_defer), and its worker serves other connections; waiting
+ * on the worker left each worker's other connections unserved and the two
+ * cores a sixth idle (docs/performance.md, fifth round).
+ */
+struct call {
+	const struct dispatch_env *env;
+	const struct http_request *http;
+	struct api_ctx ctx;
+	struct api_request req;
+	const struct api_action *action;
+	cJSON *params;
+	cJSON *out; /* the handler's output; NULL once the call has failed */
+	struct store_job job;
+};
+
+/* The call has failed: InternalError unless an error is recorded, and no output. */
+static void fail_call(struct call *c)
+{
+	if (c->ctx.error == ERR_NONE)
+		api_fail(&c->ctx, ERR_INTERNAL_ERROR, NULL);
+	cJSON_Delete(c->out);
+	c->out = NULL;
+}
+
 static enum store_status run_save(struct store *store, void *arg)
 {
 	const struct api_ctx *ctx = arg;
 	return ctx->then->save(store, ctx->then_state);
 }
 
-/* The handler's steps after its unit (api_ctx.then): build without the store, save as a store job, answer. */
-static bool run_then(struct api_ctx *ctx, cJSON *out)
+/* The handler's last step, from its save's outcome (c->job.status). */
+static void answer_saved(struct call *c)
 {
-	if (!ctx->then->build(ctx, ctx->then_state))
-		return false;
-	struct store_job job = {.run = run_save, .arg = ctx};
-	enum store_status status = store_run(ctx->store, &job);
-	return ctx->then->answer(ctx, ctx->then_state, status, out);
+	if (!c->ctx.then->answer(&c->ctx, c->ctx.then_state, c->job.status, c->out))
+		fail_call(c);
 }
 
-static cJSON *run_handler(struct api_ctx *ctx, const struct api_action *action, const cJSON *params)
+static void end_call(struct call *c, struct http_response *resp, bool answered);
+
+/* http_request_defer's: the set-aside call's job is handed to the store... */
+static void start_save(void *arg)
 {
-	if (!action->handler) {
+	struct call *c = arg;
+	store_submit(c->ctx.store, &c->job);
+}
+
+/* ...which tells it when the job is over (on whichever thread ran it)... */
+static void saved(struct store_job *job)
+{
+	struct call *c = (struct call *)((char *)job - offsetof(struct call, job));
+	http_request_resume(c->http);
+}
+
+/* ...and the call is answered on a worker again. */
+static void finish_saved(void *arg, struct http_response *resp)
+{
+	struct call *c = arg;
+	answer_saved(c);
+	end_call(c, resp, false);
+}
+
+/*
+ * The handler in its unit, then its `then` steps if it set them: build
+ * without the store, save as a store job, answer. False when the call is
+ * set aside until its job is over (finish_saved answers it).
+ */
+static bool run_handler(struct call *c)
+{
+	struct api_ctx *ctx = &c->ctx;
+	if (!c->action->handler) {
 		api_fail(ctx, ERR_UNSUPPORTED_OPERATION, NULL);
-		return NULL;
+		return true;
 	}
-	cJSON *out = cJSON_CreateObject();
-	if (!out || store_begin(ctx->store, unit_writes(ctx, action)) != STORE_OK) {
-		cJSON_Delete(out);
-		api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
-		return NULL;
+	c->out = cJSON_CreateObject();
+	if (!c->out || store_begin(ctx->store, unit_writes(ctx, c->action)) != STORE_OK) {
+		fail_call(c);
+		return true;
 	}
-	if (!action->handler(ctx, params, out)) {
+	if (!c->action->handler(ctx, c->params, c->out)) {
 		store_rollback(ctx->store);
-		if (ctx->error == ERR_NONE)
-			api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
-		cJSON_Delete(out);
-		return NULL;
+		fail_call(c);
+		return true;
 	}
-	if (store_commit(ctx->store) != STORE_OK || (ctx->then && !run_then(ctx, out))) {
-		if (ctx->error == ERR_NONE)
-			api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
-		cJSON_Delete(out);
-		return NULL;
+	if (store_commit(ctx->store) != STORE_OK) {
+		fail_call(c);
+		return true;
 	}
-	return out;
+	if (!ctx->then)
+		return true;
+	if (!ctx->then->build(ctx, ctx->then_state)) {
+		fail_call(c);
+		return true;
+	}
+	c->job = (struct store_job){.run = run_save, .arg = ctx, .finished = saved};
+	if (http_request_defer(c->http, start_save, finish_saved, c))
+		return false;
+	c->job.status = store_run(ctx->store, &c->job);
+	answer_saved(c);
+	return true;
 }
 
 static bool pick_language(struct api_ctx *ctx, const struct api_request *req)
@@ -404,54 +465,68 @@ static void record(const struct dispatch_env *env, const struct http_request *ht
 	request_log_write(env->request_log, &entry);
 }
 
+/* Answer the call (the envelope, unless `answered` by a fault rule), count and log it, and free it. */
+static void end_call(struct call *c, struct http_response *resp, bool answered)
+{
+	struct api_ctx *ctx = &c->ctx;
+	if (ctx->prepared_free)
+		ctx->prepared_free(ctx->prepared);
+	if (ctx->then && ctx->then->free)
+		ctx->then->free(ctx->then_state);
+	if (!answered)
+		envelope(ctx, c->out, resp);
+	record(c->env, c->http, ctx, c->action, resp);
+	cJSON_Delete(c->params);
+	protocol_request_finish(&c->req);
+	free(c);
+}
+
 void dispatch_api(const struct dispatch_env *env, const struct http_request *http, struct http_response *resp)
 {
-	struct api_ctx ctx = {.config = env->config, .store = env->store, .now = clock_now()};
-	struct api_request req;
+	struct call *c = calloc(1, sizeof(*c));
+	if (!c) {
+		resp->drop = true; /* out of memory: closed unanswered, as libmicrohttpd does */
+		return;
+	}
+	c->env = env;
+	c->http = http;
+	c->ctx = (struct api_ctx){.config = env->config, .store = env->store, .now = clock_now()};
+	struct api_ctx *ctx = &c->ctx;
+	struct api_request *req = &c->req;
 	struct protocol_error perr = {0};
-	const struct api_action *action = NULL;
-	cJSON *params = NULL, *out = NULL;
 
-	new_request_id(ctx.request_id);
-	if (!protocol_request_init(&req, http, &perr)) {
-		pick_language(&ctx, &req);
-		ctx.error = ERR_NONE;
-		api_fail(&ctx, perr.code, perr.param);
+	new_request_id(ctx->request_id);
+	if (!protocol_request_init(req, http, &perr)) {
+		pick_language(ctx, req);
+		ctx->error = ERR_NONE;
+		api_fail(ctx, perr.code, perr.param);
 		goto answer;
 	}
-	if (!pick_language(&ctx, &req) || !check_common(&ctx, &req, &action) || !authenticate(&ctx, http, &req, action))
+	if (!pick_language(ctx, req) || !check_common(ctx, req, &c->action) || !authenticate(ctx, http, req, c->action))
 		goto answer;
 	bool raw = false;
-	if (!apply_faults(&ctx, action, resp, &raw)) {
-		if (raw)
-			goto done;
-		goto answer;
+	if (!apply_faults(ctx, c->action, resp, &raw)) {
+		end_call(c, resp, raw);
+		return;
 	}
-	params = protocol_request_params(&req, action->input, &perr);
-	if (!params) {
-		api_fail(&ctx, perr.code, perr.param);
+	c->params = protocol_request_params(req, c->action->input, &perr);
+	if (!c->params) {
+		api_fail(ctx, perr.code, perr.param);
 		goto answer;
 	}
 	char path[256];
-	enum api_error_code code = validate_params(params, action->input, path, sizeof(path));
+	enum api_error_code code = validate_params(c->params, c->action->input, path, sizeof(path));
 	if (code != ERR_NONE) {
-		api_fail(&ctx, code, path);
+		api_fail(ctx, code, path);
 		goto answer;
 	}
-	if (action->handler && action->prepare && !action->prepare(&ctx, params)) {
-		if (ctx.error == ERR_NONE)
-			api_fail(&ctx, ERR_INTERNAL_ERROR, NULL);
+	if (c->action->handler && c->action->prepare && !c->action->prepare(ctx, c->params)) {
+		if (ctx->error == ERR_NONE)
+			api_fail(ctx, ERR_INTERNAL_ERROR, NULL);
 		goto answer;
 	}
-	out = run_handler(&ctx, action, params);
+	if (!run_handler(c))
+		return; /* set aside: finish_saved answers */
 answer:
-	if (ctx.prepared_free)
-		ctx.prepared_free(ctx.prepared);
-	if (ctx.then && ctx.then->free)
-		ctx.then->free(ctx.then_state);
-	envelope(&ctx, out, resp);
-done:
-	record(env, http, &ctx, action, resp);
-	cJSON_Delete(params);
-	protocol_request_finish(&req);
+	end_call(c, resp, false);
 }

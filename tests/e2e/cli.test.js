@@ -152,6 +152,54 @@ test("SIGTERM with a --db file: clean exit with status 0", async () => {
   }
 });
 
+// A SendEmail's answer waits for its store job with its connection set
+// aside (libmicrohttpd's suspend/resume); the server must not stop with one
+// still set aside (libmicrohttpd aborts then), nor lose an answered send.
+test("SIGTERM while 32 clients send: clean exit, and every answered send is stored", async () => {
+  const emu = await startEmulator({ db: true, args: ["--log-format", "off"] });
+  const api = rawClient(emu);
+  const acked = new Map(); // subject -> MessageId
+  let stop = false;
+  let n = 0;
+  const worker = async (w) => {
+    while (!stop) {
+      const subject = `term-${w}-${n++}`;
+      try {
+        const r = await api.tc3("SendEmail", {
+          FromEmailAddress: "noreply@example.com",
+          Destination: [`w${w}@example.net`],
+          Subject: subject,
+          Template: { TemplateID: 1, TemplateData: '{"name":"T"}' },
+        });
+        const id = r.json && r.json.Response && r.json.Response.MessageId;
+        if (id) acked.set(subject, id);
+        else if (!stop) assert.fail(`unexpected answer: ${r.text.slice(0, 300)}`);
+      } catch (e) {
+        if (!stop) throw e; // refused by the stopping server: not answered, not counted
+      }
+    }
+  };
+  const workers = Array.from({ length: 32 }, (_, w) => worker(w));
+  await new Promise((r) => setTimeout(r, 400));
+  assert.ok(acked.size > 0, "no send answered before the signal");
+  stop = true;
+  const res = await emu.stop();
+  await Promise.all(workers);
+  assert.equal(res.timedOut, false, "did not exit within 5 s of SIGTERM");
+  assert.equal(res.signal, null, `ended by signal ${res.signal}: ${emu.log.stderr}`);
+  assert.equal(res.code, 0);
+  await emu.restart();
+  try {
+    for (const [subject, id] of acked) {
+      const one = await rawRequest(emu, { path: `/_emulator/messages/${encodeURIComponent(id)}` });
+      assert.equal(one.status, 200, `answered send ${subject} (${id}) not stored`);
+      assert.equal(one.json.subject, subject);
+    }
+  } finally {
+    await emu.stop();
+  }
+});
+
 test("--fixtures none seeds nothing: the default credential is unknown", async () => {
   await withEmulator({ fixtures: "none" }, async (emu) => {
     const res = await rawRequest(emu, { path: "/_emulator/health" });

@@ -388,6 +388,381 @@ static void test_run_in_read_unit(void)
 	temp_file_remove(&tmp);
 }
 
+/* ---- store_submit -------------------------------------------------------- */
+
+/* A submitted job: its name, and who was told of its end, how often and with what. */
+struct submitted {
+	struct store_job job;
+	char name[32];
+	pthread_t ran_on;      /* the thread that ran it (in the job) */
+	pthread_t finished_on; /* the thread that told it (in finished) */
+	_Atomic int finished;  /* times finished was called */
+	enum store_status status;
+	/* a gate: the job waits in the store until opened (see gate_job) */
+	struct gate *gate;
+};
+
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool reached, open;
+};
+
+static pthread_mutex_t submit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t submit_cond = PTHREAD_COND_INITIALIZER;
+
+static enum store_status submitted_run(struct store *store, void *arg)
+{
+	struct submitted *s = arg;
+	s->ran_on = pthread_self();
+	if (s->gate) {
+		pthread_mutex_lock(&s->gate->lock);
+		s->gate->reached = true;
+		pthread_cond_broadcast(&s->gate->cond);
+		while (!s->gate->open)
+			pthread_cond_wait(&s->gate->cond, &s->gate->lock);
+		pthread_mutex_unlock(&s->gate->lock);
+	}
+	return add_named(store, s->name);
+}
+
+static void submitted_finished(struct store_job *job)
+{
+	struct submitted *s = (struct submitted *)job; /* job is its first member */
+	s->finished_on = pthread_self();
+	s->status = job->status;
+	pthread_mutex_lock(&submit_lock);
+	atomic_fetch_add(&s->finished, 1);
+	pthread_cond_broadcast(&submit_cond);
+	pthread_mutex_unlock(&submit_lock);
+}
+
+static void submit_named(struct store *store, struct submitted *s, const char *name, struct gate *gate)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->gate = gate;
+	s->job = (struct store_job){.run = submitted_run, .arg = s, .finished = submitted_finished};
+	store_submit(store, &s->job);
+}
+
+/* Wait until `s` is finished (5 s at most: a job never told would hang the suite). */
+static bool await_finished(struct submitted *s)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&submit_lock);
+	int rc = 0;
+	while (atomic_load(&s->finished) == 0 && rc == 0)
+		rc = pthread_cond_timedwait(&submit_cond, &submit_lock, &until);
+	pthread_mutex_unlock(&submit_lock);
+	return atomic_load(&s->finished) > 0;
+}
+
+static void gate_init(struct gate *g)
+{
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
+	g->reached = g->open = false;
+}
+
+static void gate_reached(struct gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (!g->reached)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_open(struct gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->open = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_destroy(struct gate *g)
+{
+	pthread_mutex_destroy(&g->lock);
+	pthread_cond_destroy(&g->cond);
+}
+
+/* Whether the store settles (no open group, nobody combining, nothing queued) within 5 s: the runner may still be on
+ * its way out of a queue whose jobs were all told. */
+static bool settles(struct store *store)
+{
+	for (int i = 0; i < 5000; i++) {
+		pthread_mutex_lock(&store->jobs_lock);
+		bool idle = !store->combining && store->jobs == NULL;
+		pthread_mutex_unlock(&store->jobs_lock);
+		pthread_mutex_lock(&store->lock);
+		idle = idle && !store->tx_open;
+		pthread_mutex_unlock(&store->lock);
+		if (idle)
+			return true;
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	return false;
+}
+
+/* A free store runs a submitted job on the caller's thread and tells it before store_submit returns. */
+static void test_submit_one(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct submitted ok, bad;
+	submit_named(store, &ok, "kept", NULL);
+	CHECK_INT(atomic_load(&ok.finished), 1);
+	CHECK_INT(ok.status, STORE_OK);
+	CHECK(pthread_equal(ok.finished_on, pthread_self()));
+	submit_named(store, &bad, "fail-undone", NULL);
+	CHECK_INT(atomic_load(&bad.finished), 1);
+	CHECK_INT(bad.status, STORE_EXISTS); /* its status, and its write undone */
+	CHECK_INT(template_count(store, job_account), 1);
+	CHECK(!store->tx_open && !store->combining && store->jobs == NULL);
+	store_destroy(store);
+}
+
+/* Inside a read unit a submitted job is refused and told so at once. */
+static void test_submit_in_read_unit(void)
+{
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
+		return;
+	struct store *store = NULL;
+	char err[256] = "";
+	if (CHECK_INT(store_open(&store, tmp.path, err, sizeof(err)), STORE_OK)) {
+		job_account = account_of(store);
+		struct submitted s;
+		CHECK_INT(store_begin(store, false), STORE_OK);
+		submit_named(store, &s, "refused", NULL);
+		CHECK_INT(store_commit(store), STORE_OK);
+		CHECK_INT(atomic_load(&s.finished), 1);
+		CHECK_INT(s.status, STORE_ERROR);
+		CHECK_INT(template_count(store, job_account), 0);
+		store_destroy(store);
+	}
+	temp_file_remove(&tmp);
+}
+
+/* Threads submitting (with a few jobs in flight each) and running jobs at once: each job told exactly once. */
+#define SUBMIT_WINDOW 4
+
+static void *submit_jobs(void *p)
+{
+	struct runner *r = p;
+	struct submitted *jobs = calloc(RUN_JOBS, sizeof(*jobs));
+	if (!jobs)
+		return NULL;
+	for (int i = 0; i < RUN_JOBS; i++) {
+		char name[32];
+		bool fail = i % 7 == 3;
+		snprintf(name, sizeof(name), "%s-%d-%d", fail ? "fail" : "sub", r->index, i);
+		if (i >= SUBMIT_WINDOW && !await_finished(&jobs[i - SUBMIT_WINDOW]))
+			break;
+		if (i % 5 == 4) {
+			/* now and then a job that waits, in the same queue */
+			struct store_job job = {.run = add_named, .arg = name};
+			enum store_status status = store_run(r->store, &job);
+			if (status == (fail ? STORE_EXISTS : STORE_OK))
+				fail ? r->failed++ : r->kept++;
+			else
+				r->wrong++;
+			jobs[i].finished = 1;
+			jobs[i].status = STORE_OK;
+			snprintf(jobs[i].name, sizeof(jobs[i].name), "%s", "waited");
+			continue;
+		}
+		submit_named(r->store, &jobs[i], name, NULL);
+	}
+	for (int i = 0; i < RUN_JOBS; i++) {
+		if (!await_finished(&jobs[i]) || atomic_load(&jobs[i].finished) != 1) {
+			r->wrong++;
+			continue;
+		}
+		if (strcmp(jobs[i].name, "waited") == 0)
+			continue;
+		bool fail = strncmp(jobs[i].name, "fail", 4) == 0;
+		if (jobs[i].status == (fail ? STORE_EXISTS : STORE_OK))
+			fail ? r->failed++ : r->kept++;
+		else
+			r->wrong++;
+	}
+	free(jobs);
+	return NULL;
+}
+
+static void submit_concurrently(const char *path)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct runner runners[RUN_THREADS];
+	pthread_t threads[RUN_THREADS];
+	for (int t = 0; t < RUN_THREADS; t++) {
+		runners[t] = (struct runner){.store = store, .index = t};
+		pthread_create(&threads[t], NULL, submit_jobs, &runners[t]);
+	}
+	int kept = 0, failed = 0, wrong = 0;
+	for (int t = 0; t < RUN_THREADS; t++) {
+		pthread_join(threads[t], NULL);
+		kept += runners[t].kept;
+		failed += runners[t].failed;
+		wrong += runners[t].wrong;
+	}
+	CHECK_INT(wrong, 0);
+	CHECK_INT(kept + failed, RUN_THREADS * RUN_JOBS);
+	CHECK_INT(template_count(store, job_account), kept);
+	CHECK(settles(store));
+	store_destroy(store);
+}
+
+static void test_submit_concurrently(void)
+{
+	submit_concurrently("");
+	struct temp_file tmp;
+	if (!temp_file_make(&tmp, "group"))
+		return;
+	submit_concurrently(tmp.path);
+	temp_file_remove(&tmp);
+}
+
+/*
+ * A combiner runs two batches, then hands the queue over: to the runner
+ * thread when its first job was submitted, to that job's caller when it
+ * waits in store_run; without a runner it goes on itself. Gates hold jobs inside the store so that a third
+ * queue forms while the second batch runs.
+ */
+struct combiner_arg {
+	struct store *store;
+	struct submitted first;
+	struct gate *gate;
+};
+
+static void *submit_first(void *p)
+{
+	struct combiner_arg *a = p;
+	submit_named(a->store, &a->first, "first", a->gate);
+	return NULL;
+}
+
+struct waiting_caller {
+	struct store *store;
+	struct submitted s; /* run by store_run: only its run fields are used */
+	enum store_status status;
+};
+
+static void *run_waiting(void *p)
+{
+	struct waiting_caller *w = p;
+	snprintf(w->s.name, sizeof(w->s.name), "waiting");
+	struct store_job job = {.run = submitted_run, .arg = &w->s};
+	w->status = store_run(w->store, &job);
+	return NULL;
+}
+
+#define HANDOVER_PLAIN 40
+
+static void hand_over(bool third_waits, bool no_runner)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	if (no_runner)
+		atomic_store(&store->runner_state, -1); /* as when the thread could not be started */
+	job_account = account_of(store);
+	static struct submitted plain[3][HANDOVER_PLAIN];
+	struct gate g0, g1, g2;
+	gate_init(&g0);
+	gate_init(&g1);
+	gate_init(&g2);
+	/* batch 1: the combiner's gated job, then the queue it takes in (ending with a gated job) */
+	struct combiner_arg a = {.store = store, .gate = &g0};
+	pthread_t combiner;
+	pthread_create(&combiner, NULL, submit_first, &a);
+	gate_reached(&g0);
+	char name[32];
+	for (int i = 0; i < HANDOVER_PLAIN; i++) {
+		snprintf(name, sizeof(name), "b1-%d", i);
+		submit_named(store, &plain[0][i], name, i == HANDOVER_PLAIN - 1 ? &g1 : NULL);
+	}
+	gate_open(&g0);
+	gate_reached(&g1);
+	/* batch 2, queued while batch 1 (already past STORE_BATCH_MAX) runs: again gated at its start */
+	for (int i = 0; i < HANDOVER_PLAIN; i++) {
+		snprintf(name, sizeof(name), "b2-%d", i);
+		submit_named(store, &plain[1][i], name, i == 0 ? &g2 : NULL);
+	}
+	gate_open(&g1);
+	gate_reached(&g2);
+	/* the third queue, formed while batch 2 runs: the combiner hands it over */
+	struct waiting_caller w = {.store = store};
+	pthread_t waiter;
+	if (third_waits) {
+		pthread_create(&waiter, NULL, run_waiting, &w);
+		for (;;) {
+			pthread_mutex_lock(&store->jobs_lock);
+			bool queued = store->jobs != NULL;
+			pthread_mutex_unlock(&store->jobs_lock);
+			if (queued)
+				break;
+			sched_yield();
+		}
+	}
+	for (int i = 0; i < HANDOVER_PLAIN; i++) {
+		snprintf(name, sizeof(name), "b3-%d", i);
+		submit_named(store, &plain[2][i], name, NULL);
+	}
+	gate_open(&g2);
+	pthread_join(combiner, NULL); /* it returns once it has handed over */
+	if (third_waits)
+		pthread_join(waiter, NULL);
+	CHECK(await_finished(&a.first));
+	for (int b = 0; b < 3; b++)
+		for (int i = 0; i < HANDOVER_PLAIN; i++) {
+			if (!CHECK(await_finished(&plain[b][i])))
+				continue;
+			CHECK_INT(atomic_load(&plain[b][i].finished), 1);
+			CHECK_INT(plain[b][i].status, STORE_OK);
+		}
+	/* batches 1 and 2 ran on the combiner's thread, the third queue elsewhere */
+	CHECK(pthread_equal(plain[0][0].ran_on, plain[1][HANDOVER_PLAIN - 1].ran_on));
+	CHECK(pthread_equal(plain[0][0].ran_on, a.first.ran_on));
+	if (third_waits) {
+		CHECK_INT(w.status, STORE_OK);
+		CHECK(pthread_equal(w.s.ran_on, waiter)); /* the waiting caller ran the third queue */
+		CHECK(pthread_equal(plain[2][0].ran_on, waiter));
+	} else if (no_runner) {
+		CHECK(pthread_equal(plain[2][0].ran_on, a.first.ran_on)); /* the combiner went on */
+	} else {
+		CHECK(!pthread_equal(plain[2][0].ran_on, a.first.ran_on));
+		CHECK(!pthread_equal(plain[2][0].ran_on, pthread_self()));
+		CHECK(pthread_equal(plain[2][0].ran_on, store->runner)); /* the runner ran it */
+		CHECK(pthread_equal(plain[2][0].finished_on, store->runner));
+	}
+	CHECK_INT(template_count(store, job_account), 1 + 3 * HANDOVER_PLAIN + (third_waits ? 1 : 0));
+	CHECK(settles(store));
+	store_destroy(store);
+	gate_destroy(&g0);
+	gate_destroy(&g1);
+	gate_destroy(&g2);
+}
+
+static void test_submit_hands_over(void)
+{
+	hand_over(false, false);
+	hand_over(true, false);
+	hand_over(false, true);
+}
+
 /*
  * The checkpoint's RESTART waits for readers still on the WAL while it
  * holds the store; a reader that stays (a slow listing) must not hold every
@@ -473,6 +848,10 @@ int main(void)
 	test_run_joins_open_group();
 	test_run_failed_commit();
 	test_run_in_read_unit();
+	test_submit_one();
+	test_submit_in_read_unit();
+	test_submit_concurrently();
+	test_submit_hands_over();
 	test_restart_gives_way();
 	return unit_finish("store_group");
 }
