@@ -4,13 +4,22 @@
  * Owns: the MHD daemon, each request's context (created by the URI log
  * callback, the first thing MHD calls, so the raw query string is kept for
  * TC3 GET signatures; freed in the completed callback, which also runs for
- * aborted connections), the body ceiling, and turning an http_response into
- * an MHD response.
+ * aborted connections), the body ceiling, turning an http_response into
+ * an MHD response, and the requests set aside (http_request_defer).
  * Never: interprets the API or the store; all decisions are the handler's.
  *
- * Design: MHD's internal epoll thread pool (one thread per core by default,
- * measured in DESIGN.md). A body larger than HTTP_BODY_LIMIT is never kept:
- * it is read and discarded, then refused. Answering before the body is read
+ * Design: MHD's internal epoll thread pool (--threads, server/main.c).
+ * A request whose answer waits on another thread's work (SendEmail's store
+ * job) is set aside with MHD's suspend/resume: suspended before the work is
+ * handed over (so that its end cannot come first), resumed by whoever ends
+ * it, then answered when MHD calls the handler again; its worker serves
+ * other connections meanwhile (docs/performance.md, fifth round). MHD must
+ * not be stopped with a connection suspended, so stopping refuses new
+ * deferrals and waits for the ones under way; at most HTTP_DEFER_MAX are
+ * set aside at once (past it a handler waits on its worker, as before).
+ *
+ * A body larger than HTTP_BODY_LIMIT is never kept: it is read and
+ * discarded, then refused. Answering before the body is read
  * would be faster, but a client that sends its body without waiting (the
  * SDKs' node-fetch does) then gets a reset instead of the answer. Only a
  * client that asked "Expect: 100-continue", or one announcing more than
@@ -64,6 +73,7 @@ struct http_request {
 	const char *const *detached_headers;
 	/* a request answered later (http_request_defer): set aside until resumed, then finished */
 	struct http_server *server;
+	bool complete; /* its body is in: the handler's last call, the only one that may defer */
 	bool deferred;
 	_Atomic bool resumed;
 	void (*start)(void *arg);
@@ -124,11 +134,11 @@ bool http_request_defer(const struct http_request *request, void (*start)(void *
 			void (*finish)(void *arg, struct http_response *resp), void *arg)
 {
 	struct http_request *req = (struct http_request *)request; /* http's own state, see http.h */
-	if (!req->connection)
+	if (!req->connection || !req->complete)
 		return false;
 	struct http_server *server = req->server;
-	atomic_fetch_add(&server->deferred, 1);
-	if (atomic_load(&server->stopping)) {
+	/* counted before the check, so that a stopping server waits for every request it did not refuse */
+	if (atomic_fetch_add(&server->deferred, 1) >= HTTP_DEFER_MAX || atomic_load(&server->stopping)) {
 		atomic_fetch_sub(&server->deferred, 1);
 		return false;
 	}
@@ -143,9 +153,10 @@ void http_request_resume(const struct http_request *request)
 {
 	struct http_request *req = (struct http_request *)request;
 	struct http_server *server = req->server;
+	struct MHD_Connection *connection = req->connection;
 	atomic_store(&req->resumed, true);
-	/* req may be finished and freed by its worker from here on */
-	MHD_resume_connection(req->connection);
+	/* from here on req may be answered and freed by its worker */
+	MHD_resume_connection(connection);
 	atomic_fetch_sub(&server->deferred, 1);
 }
 
@@ -173,9 +184,11 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 	struct http_request *req = *con_cls;
 	if (!req)
 		return;
-	if (req->deferred) {
-		/* closed before its answer was sent (the server is stopping) */
-		struct http_response thrown = {0};
+	if (req->deferred && atomic_load(&req->resumed)) {
+		/* resumed, then closed before its answer was made (the server is
+		 * stopping): finished all the same, counted as dropped. A request
+		 * still set aside is never closed (http_server_destroy waits). */
+		struct http_response thrown = {.drop = true};
 		req->finish(req->defer_arg, &thrown);
 		free(thrown.body);
 	}
@@ -331,6 +344,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *connection, c
 		return MHD_YES;
 	}
 	req->answered = true;
+	req->complete = true;
 	struct http_response out = {0};
 	server->handler.handle(server->handler.cls, req, &out);
 	if (req->deferred) {
@@ -421,8 +435,12 @@ void http_server_destroy(struct http_server *server)
 		 * refuse new deferrals and wait for the ones under way (each ends
 		 * with its store job, which never waits on a client) */
 		atomic_store(&server->stopping, true);
-		while (atomic_load(&server->deferred) > 0)
+		for (unsigned waited_ms = 0; atomic_load(&server->deferred) > 0; waited_ms++) {
+			if (waited_ms == 5000)
+				fprintf(stderr, "ses-emulator: stopping: waiting for %u requests' store jobs\n",
+					atomic_load(&server->deferred));
 			nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+		}
 		MHD_stop_daemon(server->daemon);
 	}
 	free(server);

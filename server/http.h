@@ -81,10 +81,15 @@ void http_request_destroy_detached(struct http_request *req);
  * then calls finish(arg, resp) on a worker to fill the answer. When the
  * connection is closed before that (only while the server stops), finish
  * is called all the same with a response that is thrown away, so that it
- * can free arg. False when the request cannot wait (a detached request,
- * or the server is stopping): the handler then answers at once. The state
- * it sets is http's own, hence the const request.
+ * can free arg. False when the request cannot wait: a detached request,
+ * a call of the handler before the body is in, HTTP_DEFER_MAX requests
+ * already set aside, or the server stopping; the handler then answers at
+ * once. The state it sets is http's own, hence the const request.
  */
+/* Requests set aside at once, at most: each holds its decoded call (up to
+ * megabytes of content for a SendEmail with attachments) until answered. */
+#define HTTP_DEFER_MAX 256
+
 bool http_request_defer(const struct http_request *req, void (*start)(void *arg),
 			void (*finish)(void *arg, struct http_response *resp), void *arg);
 /* The deferred request's work is over: have its answer sent (see above). */

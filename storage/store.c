@@ -24,10 +24,15 @@
  * last commit and never wait for the writer (docs/performance.md measured
  * the mixed workload at 3.5 times the calls a second). WAL writes go
  * through store_vfs.c, one write(2) per commit. A write unit that can be
- * handed over whole (store_run: SendEmail's message) is queued and run by
- * whichever caller holds the store, with the others queued meanwhile, in
- * one transaction: flat combining, because handing the lock from thread
- * to thread for each unit left the two cores a quarter idle.
+ * handed over whole (a store job: SendEmail's message) is queued and run by
+ * whichever caller finds nobody running the queue, with the others queued
+ * meanwhile, in one transaction: flat combining, because handing the lock
+ * from thread to thread for each unit left the two cores a quarter idle.
+ * Its caller either waits for it (store_run) or is told when it is over
+ * (store_submit: the HTTP request is set aside meanwhile, and its worker
+ * serves other connections). A caller runs at most STORE_COMBINE_BATCHES
+ * batches, then hands the rest of the queue to the caller of its first job
+ * if that one waits, else to the runner thread, which the store owns too.
  */
 #include "store_internal.h"
 #include "store_vfs.h"
@@ -763,13 +768,11 @@ static void finish_batch(struct store_job *batch)
 /*
  * Hand the queue `batch` (jobs_lock held; it is put back at the head) to
  * another thread: the caller of its first job when that caller waits in
- * store_run, else the runner thread. False when there is no runner (the
- * combiner then goes on itself).
+ * store_run, else the runner thread (there is one whenever a job was
+ * submitted: store_submit).
  */
-static bool hand_over(struct store *store, struct store_job *batch)
+static void hand_over(struct store *store, struct store_job *batch)
 {
-	if (batch->finished && atomic_load(&store->runner_state) != 1)
-		return false;
 	struct store_job *last = batch;
 	while (last->next)
 		last = last->next;
@@ -778,10 +781,9 @@ static bool hand_over(struct store *store, struct store_job *batch)
 	if (batch->finished) {
 		store->runner_wanted = true;
 		pthread_cond_signal(&store->runner_cond);
-		return true;
+		return;
 	}
 	batch->combine = true;
-	return true;
 }
 
 /*
@@ -805,7 +807,8 @@ static void combine(struct store *store)
 		}
 		/* a submitted job may be run, and vanish, as soon as the lock is let go */
 		bool waiting = !batch->finished;
-		if (batches >= STORE_COMBINE_BATCHES && hand_over(store, batch)) {
+		if (batches >= STORE_COMBINE_BATCHES) {
+			hand_over(store, batch);
 			pthread_mutex_unlock(&store->jobs_lock);
 			if (waiting)
 				sem_post(&batch->wake);
@@ -872,6 +875,16 @@ void store_submit(struct store *store, struct store_job *job)
 	}
 	if (atomic_load(&store->runner_state) == 0)
 		start_runner(store);
+	if (atomic_load(&store->runner_state) != 1) {
+		/* without a runner a queue left after a few batches could only go
+		 * to a waiting caller: this one waits, so that no combiner ever
+		 * has to run a whole queue while its own connections wait */
+		void (*finished)(struct store_job *) = job->finished;
+		job->status = store_run(store, job);
+		job->finished = finished;
+		finished(job);
+		return;
+	}
 	if (enqueue(store, job))
 		combine(store);
 }

@@ -78,11 +78,13 @@ struct store_job {
 /*
  * Run `job` as a unit of its own and return once it is committed (or
  * undone): run's status, or STORE_ERROR when the commit failed. Call it
- * outside any unit (inside a read unit it returns STORE_ERROR at once).
- * Jobs handed in while another caller holds the store are queued, and the
- * next caller to take it runs the whole queue in one transaction (flat
- * combining), each job in its own savepoint: one lock handover and one
- * commit for a batch instead of one each.
+ * outside any unit (inside a read unit it returns STORE_ERROR at once;
+ * inside a write unit it would wait for itself). Jobs handed in while
+ * another caller runs the queue are queued, and run by that caller, in
+ * batches of one transaction each (flat combining), each job in its own
+ * savepoint: one lock handover and one commit for a batch instead of one
+ * each. After STORE_COMBINE_BATCHES batches (store.c) a caller hands the
+ * rest of the queue over (see store_submit).
  */
 enum store_status store_run(struct store *store, struct store_job *job);
 
@@ -90,12 +92,14 @@ enum store_status store_run(struct store *store, struct store_job *job);
  * store_run without waiting: queue `job` (its `finished` set) and return.
  * job->finished(job) is called exactly once, with job->status final, from
  * whichever thread ran the job: the caller's own, before store_submit
- * returns, when it found the store free and ran the queue (up to
- * STORE_COMBINE_BATCHES batches of it, store.c); another caller's, or the store's
- * runner thread, which takes over a queue left after that many batches
- * (started at the first store_submit; without it, the caller runs the
- * whole queue). The job must stay valid until then, and `finished` must
- * not take the store.
+ * returns, when it found nobody running the queue and ran it (up to
+ * STORE_COMBINE_BATCHES batches, store.c); another caller's; or the
+ * store's runner thread, started at the first store_submit, which takes
+ * over a queue left after that many batches whose first job was
+ * submitted. When the runner cannot be started, store_submit waits like
+ * store_run (and calls `finished` itself before returning). The job must
+ * stay valid until `finished`, which must not take the store. Call it
+ * outside any unit, like store_run.
  */
 void store_submit(struct store *store, struct store_job *job);
 

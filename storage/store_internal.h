@@ -101,9 +101,10 @@ struct store {
 	pthread_mutex_t waiters_lock;
 	pthread_cond_t committed;
 	struct store_waiter *waiters;
-	/* Jobs (store_run) waiting to be run, in order, and whether a caller is
-	 * running them (the combiner); all under jobs_lock, which is never held
-	 * while running them. A job's caller waits on the job's own semaphore. */
+	/* Jobs (store_run, store_submit) waiting to be run, in order, and
+	 * whether a thread is running them (the combiner); all under jobs_lock,
+	 * which is never held while running them. A store_run caller waits on
+	 * its job's own semaphore; a submitted job is told by its callback. */
 	pthread_mutex_t jobs_lock;
 	struct store_job *jobs, **jobs_tail;
 	bool combining;

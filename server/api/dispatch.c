@@ -10,6 +10,11 @@
  * else writes the envelope.
  * Never: parses the wire format (protocol.c) or computes signatures (auth.c).
  *
+ * A call with a store job (SendEmail) is set aside while the job waits
+ * for the store, when http allows it (not a detached request, not while
+ * stopping, not past HTTP_DEFER_MAX), and then answered, counted and
+ * logged when the store tells it; otherwise it waits on its thread.
+ *
  * Order: method and size → language → Action (ActionOffline, InvalidAction)
  * → Version → Region → signature and credential → CAM allow list →
  * suspended account (the actions documented with OperationDenied) →
@@ -320,9 +325,10 @@ static bool unit_writes(const struct api_ctx *ctx, const struct api_action *acti
 /*
  * One API call on its way through dispatch. On the heap: a call whose
  * answer waits for its store job (api_ctx.then) is set aside meanwhile
- * (http_request_defer), and its worker serves other connections; waiting
- * on the worker left each worker's other connections unserved and the two
- * cores a sixth idle (docs/performance.md, fifth round).
+ * (http_request_defer) and answered on a later call of the HTTP handler,
+ * and its worker serves other connections; waiting on the worker left each
+ * worker's other connections unserved and the two cores 13-17% idle
+ * (docs/performance.md, fifth round).
  */
 struct call {
 	const struct dispatch_env *env;

@@ -563,8 +563,10 @@ static void *submit_jobs(void *p)
 		char name[32];
 		bool fail = i % 7 == 3;
 		snprintf(name, sizeof(name), "%s-%d-%d", fail ? "fail" : "sub", r->index, i);
-		if (i >= SUBMIT_WINDOW && !await_finished(&jobs[i - SUBMIT_WINDOW]))
-			break;
+		if (i >= SUBMIT_WINDOW && !await_finished(&jobs[i - SUBMIT_WINDOW])) {
+			fprintf(stderr, "  a submitted job was never told\n");
+			exit(unit_finish("store_group")); /* its queue may still hold jobs of this array */
+		}
 		if (i % 5 == 4) {
 			/* now and then a job that waits, in the same queue */
 			struct store_job job = {.run = add_named, .arg = name};
@@ -581,7 +583,11 @@ static void *submit_jobs(void *p)
 		submit_named(r->store, &jobs[i], name, NULL);
 	}
 	for (int i = 0; i < RUN_JOBS; i++) {
-		if (!await_finished(&jobs[i]) || atomic_load(&jobs[i].finished) != 1) {
+		if (!await_finished(&jobs[i])) {
+			fprintf(stderr, "  a submitted job was never told\n");
+			exit(unit_finish("store_group"));
+		}
+		if (atomic_load(&jobs[i].finished) != 1) {
 			r->wrong++;
 			continue;
 		}
@@ -637,7 +643,7 @@ static void test_submit_concurrently(void)
 /*
  * A combiner runs two batches, then hands the queue over: to the runner
  * thread when its first job was submitted, to that job's caller when it
- * waits in store_run; without a runner it goes on itself. Gates hold jobs inside the store so that a third
+ * waits in store_run. Gates hold jobs inside the store so that a third
  * queue forms while the second batch runs.
  */
 struct combiner_arg {
@@ -670,14 +676,12 @@ static void *run_waiting(void *p)
 
 #define HANDOVER_PLAIN 40
 
-static void hand_over(bool third_waits, bool no_runner)
+static void hand_over(bool third_waits)
 {
 	struct store *store = NULL;
 	char err[256] = "";
 	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
 		return;
-	if (no_runner)
-		atomic_store(&store->runner_state, -1); /* as when the thread could not be started */
 	job_account = account_of(store);
 	static struct submitted plain[3][HANDOVER_PLAIN];
 	struct gate g0, g1, g2;
@@ -728,8 +732,10 @@ static void hand_over(bool third_waits, bool no_runner)
 	CHECK(await_finished(&a.first));
 	for (int b = 0; b < 3; b++)
 		for (int i = 0; i < HANDOVER_PLAIN; i++) {
-			if (!CHECK(await_finished(&plain[b][i])))
-				continue;
+			if (!CHECK(await_finished(&plain[b][i]))) {
+				fprintf(stderr, "  a submitted job was never told\n");
+				exit(unit_finish("store_group")); /* never destroy a store still holding it */
+			}
 			CHECK_INT(atomic_load(&plain[b][i].finished), 1);
 			CHECK_INT(plain[b][i].status, STORE_OK);
 		}
@@ -740,8 +746,6 @@ static void hand_over(bool third_waits, bool no_runner)
 		CHECK_INT(w.status, STORE_OK);
 		CHECK(pthread_equal(w.s.ran_on, waiter)); /* the waiting caller ran the third queue */
 		CHECK(pthread_equal(plain[2][0].ran_on, waiter));
-	} else if (no_runner) {
-		CHECK(pthread_equal(plain[2][0].ran_on, a.first.ran_on)); /* the combiner went on */
 	} else {
 		CHECK(!pthread_equal(plain[2][0].ran_on, a.first.ran_on));
 		CHECK(!pthread_equal(plain[2][0].ran_on, pthread_self()));
@@ -758,9 +762,65 @@ static void hand_over(bool third_waits, bool no_runner)
 
 static void test_submit_hands_over(void)
 {
-	hand_over(false, false);
-	hand_over(true, false);
-	hand_over(false, true);
+	hand_over(false);
+	hand_over(true);
+}
+
+/* Without a runner thread (it could not be started) store_submit waits like store_run, and tells the job itself. */
+struct late_submitter {
+	struct store *store;
+	struct submitted s;
+	_Atomic bool returned;
+};
+
+static void *submit_late(void *p)
+{
+	struct late_submitter *l = p;
+	submit_named(l->store, &l->s, "late", NULL);
+	atomic_store(&l->returned, true);
+	return NULL;
+}
+
+static void test_submit_without_runner(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	atomic_store(&store->runner_state, -1); /* as when the thread could not be started */
+	struct gate g;
+	gate_init(&g);
+	struct combiner_arg a = {.store = store, .gate = &g};
+	pthread_t combiner, late;
+	pthread_create(&combiner, NULL, submit_first, &a);
+	gate_reached(&g);
+	struct late_submitter l = {.store = store};
+	pthread_create(&late, NULL, submit_late, &l);
+	for (;;) {
+		pthread_mutex_lock(&store->jobs_lock);
+		bool queued = store->jobs != NULL;
+		pthread_mutex_unlock(&store->jobs_lock);
+		if (queued)
+			break;
+		sched_yield();
+	}
+	nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+	CHECK(!atomic_load(&l.returned)); /* it waits for its job */
+	CHECK_INT(atomic_load(&l.s.finished), 0);
+	gate_open(&g);
+	pthread_join(combiner, NULL);
+	pthread_join(late, NULL);
+	CHECK_INT(atomic_load(&a.first.finished), 1);
+	CHECK_INT(atomic_load(&l.s.finished), 1);
+	CHECK_INT(l.s.status, STORE_OK);
+	CHECK(pthread_equal(l.s.ran_on, a.first.ran_on)); /* run in the combiner's batch */
+	CHECK(pthread_equal(l.s.finished_on, late));      /* told by its own store_submit */
+	CHECK(pthread_equal(a.first.finished_on, combiner));
+	CHECK_INT(template_count(store, job_account), 2);
+	CHECK_INT(atomic_load(&store->runner_state), -1);
+	store_destroy(store);
+	gate_destroy(&g);
 }
 
 /*
@@ -852,6 +912,7 @@ int main(void)
 	test_submit_in_read_unit();
 	test_submit_concurrently();
 	test_submit_hands_over();
+	test_submit_without_runner();
 	test_restart_gives_way();
 	return unit_finish("store_group");
 }
