@@ -717,6 +717,15 @@ static struct store_job *take_jobs(struct store *store)
  * any, and commit it. Jobs queued meanwhile join the batch before the
  * commit (appended to its list): a commit costs about as much as a job,
  * so sharing it is where combining saves.
+ *
+ * A batch in a transaction of its own runs its jobs without savepoints:
+ * a job almost never fails, and a savepoint and its release cost a few
+ * percent of a send (each page a job first changes is copied for the
+ * savepoint; docs/performance.md, fifth round). When one does fail, the
+ * batch so far is rolled back and run again, each job in its own
+ * savepoint, so that the failure undoes only its own job. A batch joined
+ * with an open group always uses savepoints: the group's units must not
+ * be undone.
  */
 static void run_batch(struct store *store, struct store_job *batch)
 {
@@ -724,14 +733,23 @@ static void run_batch(struct store *store, struct store_job *batch)
 	atomic_fetch_add(&store->pending, 1);
 	pthread_mutex_lock(&store->lock);
 	atomic_fetch_sub(&store->pending, 1);
+	bool savepoints = store->tx_open;
+again:;
 	bool ok = store->tx_open || step_static(store, begin) == SQLITE_DONE;
 	store->tx_open = ok;
 	int count = 0;
 	for (struct store_job *job = batch; job; job = job->next) {
-		if (ok)
-			ok = run_job(store, job);
-		else
+		if (!ok) {
 			job->status = STORE_ERROR;
+		} else if (savepoints) {
+			ok = run_job(store, job);
+		} else if ((job->status = job->run(store, job->arg)) != STORE_OK) {
+			reset_busy(store->db);
+			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+			end_group(store, STORE_ERROR);
+			savepoints = true;
+			goto again;
+		}
 		if (++count < STORE_BATCH_MAX && ok && !job->next) {
 			pthread_mutex_lock(&store->jobs_lock);
 			job->next = take_jobs(store);

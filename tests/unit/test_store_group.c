@@ -397,6 +397,7 @@ struct submitted {
 	pthread_t ran_on;      /* the thread that ran it (in the job) */
 	pthread_t finished_on; /* the thread that told it (in finished) */
 	_Atomic int finished;  /* times finished was called */
+	_Atomic int runs;      /* times the store ran it */
 	enum store_status status;
 	/* a gate: the job waits in the store until opened (see gate_job) */
 	struct gate *gate;
@@ -415,6 +416,7 @@ static enum store_status submitted_run(struct store *store, void *arg)
 {
 	struct submitted *s = arg;
 	s->ran_on = pthread_self();
+	atomic_fetch_add(&s->runs, 1);
 	if (s->gate) {
 		pthread_mutex_lock(&s->gate->lock);
 		s->gate->reached = true;
@@ -766,6 +768,48 @@ static void test_submit_hands_over(void)
 	hand_over(true);
 }
 
+/*
+ * A batch of its own runs its jobs without savepoints; when one fails, the
+ * batch so far is undone and run again with one savepoint per job, so that
+ * only the failed job's writes go.
+ */
+static void test_batch_failure_reruns(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct gate g;
+	gate_init(&g);
+	struct combiner_arg a = {.store = store, .gate = &g};
+	pthread_t combiner;
+	pthread_create(&combiner, NULL, submit_first, &a);
+	gate_reached(&g);
+	struct submitted ok1, bad, ok2;
+	submit_named(store, &ok1, "ok-1", NULL);
+	submit_named(store, &bad, "fail-2", NULL);
+	submit_named(store, &ok2, "ok-3", NULL);
+	gate_open(&g); /* the first batch takes the three in */
+	pthread_join(combiner, NULL);
+	CHECK(settles(store));
+	CHECK_INT(a.first.status, STORE_OK);
+	CHECK_INT(ok1.status, STORE_OK);
+	CHECK_INT(bad.status, STORE_EXISTS);
+	CHECK_INT(ok2.status, STORE_OK);
+	CHECK_INT(atomic_load(&ok1.runs), 2); /* once without a savepoint, once with */
+	CHECK_INT(atomic_load(&bad.runs), 2);
+	CHECK_INT(atomic_load(&ok2.runs), 1); /* only after the failure */
+	CHECK_INT(template_count(store, job_account), 3);
+	/* a clean batch runs each job once */
+	struct submitted once;
+	submit_named(store, &once, "once", NULL);
+	CHECK_INT(atomic_load(&once.runs), 1);
+	CHECK_INT(template_count(store, job_account), 4);
+	store_destroy(store);
+	gate_destroy(&g);
+}
+
 /* Without a runner thread (it could not be started) store_submit waits like store_run, and tells the job itself. */
 struct late_submitter {
 	struct store *store;
@@ -913,6 +957,7 @@ int main(void)
 	test_submit_concurrently();
 	test_submit_hands_over();
 	test_submit_without_runner();
+	test_batch_failure_reruns();
 	test_restart_gives_way();
 	return unit_finish("store_group");
 }
