@@ -870,11 +870,15 @@ static void start_runner(struct store *store)
 }
 
 /* Queue `job`; true when the caller is to run the queue (nobody else is). */
-static bool enqueue(struct store *store, struct store_job *job)
+static bool enqueue(struct store *store, struct store_job *job, bool only_if_free)
 {
 	job->done = job->combine = false;
 	job->next = NULL;
 	pthread_mutex_lock(&store->jobs_lock);
+	if (only_if_free && store->combining) {
+		pthread_mutex_unlock(&store->jobs_lock);
+		return false;
+	}
 	*store->jobs_tail = job;
 	store->jobs_tail = &job->next;
 	bool combiner = !store->combining;
@@ -903,8 +907,26 @@ void store_submit(struct store *store, struct store_job *job)
 		finished(job);
 		return;
 	}
-	if (enqueue(store, job))
+	if (enqueue(store, job, false))
 		combine(store);
+}
+
+bool store_run_if_free(struct store *store, struct store_job *job)
+{
+	if (store_active_reader(store)) {
+		job->status = STORE_ERROR;
+		return true;
+	}
+	job->finished = NULL;
+	if (sem_init(&job->wake, 0, 0) != 0) {
+		job->status = STORE_ERROR;
+		return true;
+	}
+	bool combiner = enqueue(store, job, true);
+	if (combiner)
+		combine(store);
+	sem_destroy(&job->wake);
+	return combiner;
 }
 
 enum store_status store_run(struct store *store, struct store_job *job)
@@ -915,7 +937,7 @@ enum store_status store_run(struct store *store, struct store_job *job)
 	job->finished = NULL;
 	if (sem_init(&job->wake, 0, 0) != 0)
 		return STORE_ERROR;
-	bool combiner = enqueue(store, job);
+	bool combiner = enqueue(store, job, false);
 	while (!combiner) {
 		while (sem_wait(&job->wake) != 0)
 			; /* EINTR */

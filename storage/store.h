@@ -103,6 +103,14 @@ enum store_status store_run(struct store *store, struct store_job *job);
  */
 void store_submit(struct store *store, struct store_job *job);
 
+/*
+ * store_run when nobody is running the queue: the caller runs it (its job
+ * in the first batch) and true is returned, job->status final. False, with
+ * nothing queued, when another thread is running it: the caller can then
+ * hand the job over without waiting (store_submit) instead of waiting.
+ */
+bool store_run_if_free(struct store *store, struct store_job *job);
+
 /* The number of accounts: 0 means a new store that fixtures may seed. */
 enum store_status store_account_count(struct store *store, int64_t *count);
 

@@ -10,10 +10,11 @@
  * else writes the envelope.
  * Never: parses the wire format (protocol.c) or computes signatures (auth.c).
  *
- * A call with a store job (SendEmail) is set aside while the job waits
- * for the store, when http allows it (not a detached request, not while
- * stopping, not past HTTP_DEFER_MAX), and then answered, counted and
- * logged when the store tells it; otherwise it waits on its thread.
+ * A call with a store job (SendEmail) runs it at once when nobody is
+ * running the store's queue (store_run_if_free). Otherwise it is set
+ * aside while the job waits, when http allows it (not a detached request,
+ * not while stopping, not past HTTP_DEFER_MAX), and answered, counted and
+ * logged when the store tells it; else it waits on its thread.
  *
  * Order: method and size → language → Action (ActionOffline, InvalidAction)
  * → Version → Region → signature and credential → CAM allow list →
@@ -420,6 +421,12 @@ static bool run_handler(struct call *c)
 		return true;
 	}
 	c->job = (struct store_job){.run = run_save, .arg = ctx, .finished = saved};
+	/* set aside only when the store is busy: that costs a few system calls */
+	if (store_run_if_free(ctx->store, &c->job)) {
+		answer_saved(c);
+		return true;
+	}
+	c->job.finished = saved;
 	if (http_request_defer(c->http, start_save, finish_saved, c))
 		return false;
 	c->job.status = store_run(ctx->store, &c->job);

@@ -810,6 +810,40 @@ static void test_batch_failure_reruns(void)
 	gate_destroy(&g);
 }
 
+/* store_run_if_free runs the job when nobody runs the queue, and queues nothing when somebody does. */
+static void test_run_if_free(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct store_job now = {.run = add_named, .arg = "now"};
+	CHECK(store_run_if_free(store, &now));
+	CHECK_INT(now.status, STORE_OK);
+	struct store_job bad = {.run = add_named, .arg = "fail-now"};
+	CHECK(store_run_if_free(store, &bad));
+	CHECK_INT(bad.status, STORE_EXISTS);
+	CHECK_INT(template_count(store, job_account), 1);
+	struct gate g;
+	gate_init(&g);
+	struct combiner_arg a = {.store = store, .gate = &g};
+	pthread_t combiner;
+	pthread_create(&combiner, NULL, submit_first, &a);
+	gate_reached(&g);
+	struct store_job busy = {.run = add_named, .arg = "busy"};
+	CHECK(!store_run_if_free(store, &busy)); /* somebody runs the queue */
+	pthread_mutex_lock(&store->jobs_lock);
+	CHECK(store->jobs == NULL); /* and nothing was queued */
+	pthread_mutex_unlock(&store->jobs_lock);
+	gate_open(&g);
+	pthread_join(combiner, NULL);
+	CHECK(settles(store));
+	CHECK_INT(template_count(store, job_account), 2); /* "now" and the combiner's, never "busy" */
+	store_destroy(store);
+	gate_destroy(&g);
+}
+
 /* Without a runner thread (it could not be started) store_submit waits like store_run, and tells the job itself. */
 struct late_submitter {
 	struct store *store;
@@ -958,6 +992,7 @@ int main(void)
 	test_submit_hands_over();
 	test_submit_without_runner();
 	test_batch_failure_reruns();
+	test_run_if_free();
 	test_restart_gives_way();
 	return unit_finish("store_group");
 }
