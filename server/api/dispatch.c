@@ -420,7 +420,7 @@ static bool run_handler(struct call *c)
 		fail_call(c);
 		return true;
 	}
-	c->job = (struct store_job){.run = run_save, .arg = ctx, .finished = saved};
+	c->job = (struct store_job){.run = run_save, .arg = ctx};
 	/* set aside only when the store is busy: that costs a few system calls */
 	if (store_run_if_free(ctx->store, &c->job)) {
 		answer_saved(c);
