@@ -222,15 +222,35 @@ bool auth_tc3_signature(const char *secret_key, const char *date, const char *se
 	return true;
 }
 
+/*
+ * Append `text` to out[*used], keeping the NUL, cut short (like snprintf)
+ * when out's `size` bytes are full. The signature's strings are joined with
+ * this: a formatted print cost more than hashing them.
+ */
+static void join(char *out, size_t size, size_t *used, const char *text)
+{
+	size_t len = strlen(text);
+	if (len > size - 1 - *used)
+		len = size - 1 - *used;
+	memcpy(out + *used, text, len);
+	*used += len;
+	out[*used] = '\0';
+}
+
 char *auth_tc3_canonical_request(const char *method, const char *query, const char *canonical_headers,
 				 const char *signed_headers, const char *payload_hash)
 {
 	size_t size = strlen(method) + strlen(query) + strlen(canonical_headers) + strlen(signed_headers) +
 		      strlen(payload_hash) + 16;
 	char *out = malloc(size);
-	if (out)
-		snprintf(out, size, "%s\n/\n%s\n%s\n%s\n%s", method, query, canonical_headers, signed_headers,
-			 payload_hash);
+	if (!out)
+		return NULL;
+	const char *parts[] = {method, "\n/\n",        query, "\n",        canonical_headers,
+			       "\n",   signed_headers, "\n",  payload_hash};
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		join(out, size, &used, parts[i]);
 	return out;
 }
 
@@ -363,7 +383,8 @@ static char *canonical_headers(const struct http_request *http, const char *sign
 		return NULL;
 	out[0] = '\0';
 	char list[256], *save = NULL;
-	snprintf(list, sizeof(list), "%s", signed_headers);
+	size_t list_used = 0;
+	join(list, sizeof(list), &list_used, signed_headers);
 	for (char *name = strtok_r(list, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
 		const char *value =
 			strcmp(name, "host") == 0 && host_override ? host_override : http_request_header(http, name);
@@ -381,7 +402,10 @@ static char *canonical_headers(const struct http_request *http, const char *sign
 			return NULL;
 		}
 		out = grown;
-		used += (size_t)snprintf(out + used, need - used, "%s:", name);
+		size_t name_len = strlen(name);
+		memcpy(out + used, name, name_len);
+		used += name_len;
+		out[used++] = ':';
 		for (size_t i = 0; i < len; i++)
 			out[used++] = (char)tolower((unsigned char)value[i]);
 		out[used++] = '\n';
@@ -411,7 +435,7 @@ static bool check_tc3(const struct http_request *http, const struct api_request 
 	char payload_hash[65];
 	const char *content_sha = http_request_header(http, "X-TC-Content-SHA256");
 	if (content_sha && strcmp(content_sha, "UNSIGNED-PAYLOAD") == 0) {
-		snprintf(payload_hash, sizeof(payload_hash), "UNSIGNED-PAYLOAD");
+		memcpy(payload_hash, "UNSIGNED-PAYLOAD", sizeof("UNSIGNED-PAYLOAD"));
 	} else {
 		size_t len;
 		const char *body = req->is_post ? http_request_body(http, &len) : (len = 0, "");
@@ -431,8 +455,12 @@ static bool check_tc3(const struct http_request *http, const struct api_request 
 	auth_sha256_hex(canonical, strlen(canonical), canonical_hash);
 	free(canonical);
 	char to_sign[256];
-	snprintf(to_sign, sizeof(to_sign), "TC3-HMAC-SHA256\n%s\n%s/%s/tc3_request\n%s", req->timestamp, auth->date,
-		 auth->service, canonical_hash);
+	const char *parts[] = {"TC3-HMAC-SHA256\n", req->timestamp,   "\n",          auth->date, "/",
+			       auth->service,       "/tc3_request\n", canonical_hash};
+	size_t used = 0;
+	to_sign[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		join(to_sign, sizeof(to_sign), &used, parts[i]);
 	char expected[65];
 	if (!auth_tc3_signature(secret_key, auth->date, auth->service, to_sign, expected)) {
 		*failed = true;

@@ -628,6 +628,13 @@ static void put_address_list(struct builder *b, const char *name, const char *co
 }
 
 /* RFC 5322 3.3 date-time in China Standard Time; day and month names are not locale-dependent. */
+/* `value` (0 to 10^width - 1) as `width` decimal digits with leading zeros, at `out`. */
+static void put_digits(char *out, int value, int width)
+{
+	for (int i = width - 1; i >= 0; i--, value /= 10)
+		out[i] = (char)('0' + value % 10);
+}
+
 static void put_date(struct builder *b, int64_t when)
 {
 	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -638,11 +645,21 @@ static void put_date(struct builder *b, int64_t when)
 		when = -62135596800LL;
 	if (when > 253402300799LL)
 		when = 253402300799LL;
+	when += CLOCK_CST_OFFSET;
+	if (when > 253402300799LL)
+		when = 253402300799LL; /* the last hours of 9999 in UTC are in 10000 in CST */
 	struct clock_civil c;
-	char text[64];
-	clock_civil_of(when + CLOCK_CST_OFFSET, &c);
-	snprintf(text, sizeof(text), "Date: %s, %02d %s %04d %02d:%02d:%02d +0800", days[c.weekday], c.day,
-		 months[c.month - 1], (int)c.year, c.hour, c.minute, c.second);
+	clock_civil_of(when, &c);
+	/* "Date: Www, DD Mmm YYYY HH:MM:SS +0800", by hand (the formatted print was the most
+	 * expensive call of the header) */
+	char text[] = "Date: Www, DD Mmm YYYY HH:MM:SS +0800";
+	memcpy(text + 6, days[c.weekday], 3);
+	put_digits(text + 11, c.day, 2);
+	memcpy(text + 14, months[c.month - 1], 3);
+	put_digits(text + 18, (int)c.year, 4);
+	put_digits(text + 23, c.hour, 2);
+	put_digits(text + 26, c.minute, 2);
+	put_digits(text + 29, c.second, 2);
 	put_str(b, text);
 	put_crlf(b);
 }
@@ -925,7 +942,15 @@ static bool make_boundary(char *out, size_t size, const char *label)
 		hex[2 * i + 1] = digits[random[i] & 15];
 	}
 	hex[2 * BOUNDARY_RANDOM] = '\0';
-	snprintf(out, size, "=_%s_%s", label, hex);
+	/* "=_label_hex", written by hand: a formatted print cost as much as the rest of this */
+	size_t label_len = strlen(label);
+	if (label_len + sizeof(hex) + 3 > size)
+		return false;
+	out[0] = '=';
+	out[1] = '_';
+	memcpy(out + 2, label, label_len);
+	out[2 + label_len] = '_';
+	memcpy(out + 3 + label_len, hex, sizeof(hex));
 	return true;
 }
 

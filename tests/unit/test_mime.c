@@ -475,6 +475,27 @@ static void test_text_only(void)
 		free(v);
 	}
 	parsed_finish(&p);
+	/* the ends of the clock's range: four-digit years, never 0000 or 10000 */
+	static const struct {
+		int64_t when;
+		const char *date;
+	} ends[] = {
+		{INT64_MIN / 2, "Mon, 01 Jan 0001 08:00:00 +0800"},
+		{-62135596800LL, "Mon, 01 Jan 0001 08:00:00 +0800"},
+		{253402300799LL - 8 * 3600, "Fri, 31 Dec 9999 23:59:59 +0800"},
+		{253402300799LL, "Fri, 31 Dec 9999 23:59:59 +0800"},
+		{INT64_MAX / 2, "Fri, 31 Dec 9999 23:59:59 +0800"},
+		{946656000LL, "Sat, 01 Jan 2000 00:00:00 +0800"},
+	};
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		m.date = ends[i].when;
+		if (build(&m, 1 << 20, &p, NULL, 0) == MIME_OK) {
+			v = top_header(&p, "Date");
+			CHECK_STR(v, ends[i].date);
+			free(v);
+		}
+		parsed_finish(&p);
+	}
 }
 
 static void test_html_only_and_empty(void)
