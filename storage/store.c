@@ -743,7 +743,9 @@ again:;
 			job->status = STORE_ERROR;
 		} else if (savepoints) {
 			ok = run_job(store, job);
-		} else if ((job->status = job->run(store, job->arg)) != STORE_OK) {
+		} else if ((job->status = job->run(store, job->arg)) != STORE_OK || sqlite3_get_autocommit(store->db)) {
+			/* failed, or it lost the transaction (SQLite rolls back on some errors): a job
+			 * after it would write outside the batch, so it is undone and run again too */
 			reset_busy(store->db);
 			sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 			end_group(store, STORE_ERROR);

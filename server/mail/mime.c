@@ -627,7 +627,6 @@ static void put_address_list(struct builder *b, const char *name, const char *co
 	put_crlf(b);
 }
 
-/* RFC 5322 3.3 date-time in China Standard Time; day and month names are not locale-dependent. */
 /* `value` (0 to 10^width - 1) as `width` decimal digits with leading zeros, at `out`. */
 static void put_digits(char *out, int value, int width)
 {
@@ -635,6 +634,7 @@ static void put_digits(char *out, int value, int width)
 		out[i] = (char)('0' + value % 10);
 }
 
+/* RFC 5322 3.3 date-time in China Standard Time; day and month names are not locale-dependent. */
 static void put_date(struct builder *b, int64_t when)
 {
 	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

@@ -810,6 +810,56 @@ static void test_batch_failure_reruns(void)
 	gate_destroy(&g);
 }
 
+/*
+ * A job that loses the batch's transaction (SQLite rolls back on some
+ * errors) and still reports success: the jobs after it must not write
+ * outside the transaction. Here it rolls back itself, so every try loses
+ * it, and nothing at all is stored.
+ */
+static enum store_status lose_transaction(struct store *store, void *arg)
+{
+	struct submitted *s = arg;
+	atomic_fetch_add(&s->runs, 1);
+	sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+	return STORE_OK;
+}
+
+static void test_batch_lost_transaction(void)
+{
+	struct store *store = NULL;
+	char err[256] = "";
+	if (!CHECK_INT(store_open(&store, "", err, sizeof(err)), STORE_OK))
+		return;
+	job_account = account_of(store);
+	struct gate g;
+	gate_init(&g);
+	struct combiner_arg a = {.store = store, .gate = &g};
+	pthread_t combiner;
+	pthread_create(&combiner, NULL, submit_first, &a);
+	gate_reached(&g);
+	struct submitted before, loser = {0}, after;
+	submit_named(store, &before, "before", NULL);
+	loser.job = (struct store_job){.run = lose_transaction, .arg = &loser, .finished = submitted_finished};
+	store_submit(store, &loser.job);
+	submit_named(store, &after, "after", NULL);
+	gate_open(&g);
+	pthread_join(combiner, NULL);
+	CHECK(settles(store));
+	CHECK_INT(atomic_load(&after.finished), 1);
+	CHECK_INT(after.status, STORE_ERROR);
+	CHECK_INT(loser.status, STORE_ERROR);
+	CHECK_INT(before.status, STORE_ERROR);
+	CHECK_INT(atomic_load(&after.runs), 0); /* never run outside the transaction */
+	CHECK_INT(template_count(store, job_account), 0);
+	/* and the store goes on */
+	struct submitted next;
+	submit_named(store, &next, "next", NULL);
+	CHECK_INT(next.status, STORE_OK);
+	CHECK_INT(template_count(store, job_account), 1);
+	store_destroy(store);
+	gate_destroy(&g);
+}
+
 /* store_run_if_free runs the job when nobody runs the queue, and queues nothing when somebody does. */
 static void test_run_if_free(void)
 {
@@ -992,6 +1042,7 @@ int main(void)
 	test_submit_hands_over();
 	test_submit_without_runner();
 	test_batch_failure_reruns();
+	test_batch_lost_transaction();
 	test_run_if_free();
 	test_restart_gives_way();
 	return unit_finish("store_group");
