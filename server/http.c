@@ -160,6 +160,46 @@ void http_request_resume(const struct http_request *request)
 	atomic_fetch_sub(&server->deferred, 1);
 }
 
+/*
+ * A connection's own state: its request begun (on_uri) and not completed
+ * yet. libmicrohttpd reports the end only of a request whose handler it
+ * called: one it gives up while parsing (a query string of more parameters
+ * than the connection's memory holds) would leak its context, so the
+ * connection's close frees it.
+ */
+struct http_connection {
+	struct http_request *open;
+};
+
+static struct http_connection *connection_state(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info ? info->socket_context : NULL;
+}
+
+static void free_request(struct http_request *req)
+{
+	free(req->query);
+	free(req->body);
+	free(req);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)connection;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct http_connection));
+		return;
+	}
+	struct http_connection *state = *socket_context;
+	if (state && state->open)
+		free_request(state->open);
+	free(state);
+	*socket_context = NULL;
+}
+
 /* MHD calls this first, with the request target as sent: keep its query. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
@@ -172,6 +212,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
 	const char *q = uri ? strchr(uri, '?') : NULL;
 	if (q)
 		req->query = strdup(q + 1);
+	struct http_connection *state = connection_state(connection);
+	if (state) {
+		if (state->open)
+			free_request(state->open); /* given up without a word (see above) */
+		state->open = req;
+	}
 	return req;
 }
 
@@ -179,7 +225,6 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)connection;
 	(void)toe;
 	struct http_request *req = *con_cls;
 	if (!req)
@@ -192,9 +237,10 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 		req->finish(req->defer_arg, &thrown);
 		free(thrown.body);
 	}
-	free(req->query);
-	free(req->body);
-	free(req);
+	struct http_connection *state = connection_state(connection);
+	if (state && state->open == req)
+		state->open = NULL;
+	free_request(req);
 	*con_cls = NULL;
 }
 
@@ -403,12 +449,12 @@ struct http_server *http_server_create(const char *host, uint16_t port, unsigned
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	server->daemon =
-		MHD_start_daemon(flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-				 MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
-				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-				 timeout_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+	server->daemon = MHD_start_daemon(
+		flags, port, NULL, NULL, on_access, server, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!server->daemon) {
 		snprintf(err, err_size, "cannot listen on %s:%u (address in use or not available)", host,
