@@ -37,6 +37,13 @@ int64_t clock_offset(void)
 }
 
 /* "YYYY-MM-DD" (with_time false) or "YYYY-MM-DD HH:MM:SS" of the UTC fields of `when`. */
+/* `value` (0 to 10^width - 1) as `width` decimal digits with leading zeros, at `out`. */
+static void put_digits(char *out, int value, int width)
+{
+	for (int k = width - 1; k >= 0; k--, value /= 10)
+		out[k] = (char)('0' + value % 10);
+}
+
 static void format_civil(int64_t when, bool with_time, char *out, size_t size)
 {
 	struct clock_civil c;
@@ -55,11 +62,36 @@ static void format_civil(int64_t when, bool with_time, char *out, size_t size)
 	char *p = out;
 	for (int i = 0; i < (with_time ? 6 : 3); i++) {
 		int width = i == 0 ? 4 : 2;
-		for (int k = width - 1, v = fields[i]; k >= 0; k--, v /= 10)
-			p[k] = (char)('0' + v % 10);
+		put_digits(p, fields[i], width);
 		p += width;
 		*p++ = i == 2 && !with_time ? '\0' : seps[i];
 	}
+}
+
+void clock_format_rfc5322(int64_t when, char out[CLOCK_RFC5322_SIZE])
+{
+	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	/* clamp to years 0001-9999 (and away from overflow) before shifting to CST */
+	if (when < -62135596800LL)
+		when = -62135596800LL;
+	if (when > 253402300799LL)
+		when = 253402300799LL;
+	when += CLOCK_CST_OFFSET;
+	if (when > 253402300799LL)
+		when = 253402300799LL; /* the last hours of 9999 in UTC are in 10000 in CST */
+	struct clock_civil c;
+	clock_civil_of(when, &c);
+	/* by hand: a formatted print was the most expensive call of a message's header */
+	memcpy(out, "Www, DD Mmm YYYY HH:MM:SS +0800", CLOCK_RFC5322_SIZE);
+	memcpy(out, days[c.weekday], 3);
+	put_digits(out + 5, c.day, 2);
+	memcpy(out + 8, months[c.month - 1], 3);
+	put_digits(out + 12, (int)c.year, 4);
+	put_digits(out + 17, c.hour, 2);
+	put_digits(out + 20, c.minute, 2);
+	put_digits(out + 23, c.second, 2);
 }
 
 void clock_format_utc_date(int64_t when, char *out, size_t size)

@@ -37,6 +37,14 @@ struct clock_civil {
 };
 void clock_civil_of(int64_t when, struct clock_civil *out);
 
+/*
+ * RFC 5322 3.3 date-time in China Standard Time, "Www, DD Mmm YYYY HH:MM:SS
+ * +0800" (names not locale-dependent), for a message's Date header; instants
+ * outside years 0001-9999 are written as the nearest end of that range.
+ */
+#define CLOCK_RFC5322_SIZE 32
+void clock_format_rfc5322(int64_t when, char out[CLOCK_RFC5322_SIZE]);
+
 /* "YYYY-MM-DD" in UTC, into out (>= 11 bytes; more for years past 9999). */
 void clock_format_utc_date(int64_t when, char *out, size_t size);
 /* "YYYY-MM-DD HH:MM:SS" in China Standard Time, into out (>= 20 bytes). */

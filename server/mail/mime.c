@@ -627,40 +627,13 @@ static void put_address_list(struct builder *b, const char *name, const char *co
 	put_crlf(b);
 }
 
-/* `value` (0 to 10^width - 1) as `width` decimal digits with leading zeros, at `out`. */
-static void put_digits(char *out, int value, int width)
-{
-	for (int i = width - 1; i >= 0; i--, value /= 10)
-		out[i] = (char)('0' + value % 10);
-}
-
-/* RFC 5322 3.3 date-time in China Standard Time; day and month names are not locale-dependent. */
+/* The Date header (clock_format_rfc5322). */
 static void put_date(struct builder *b, int64_t when)
 {
-	static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	/* clamp to years 0001-9999 (and away from overflow) before shifting to CST */
-	if (when < -62135596800LL)
-		when = -62135596800LL;
-	if (when > 253402300799LL)
-		when = 253402300799LL;
-	when += CLOCK_CST_OFFSET;
-	if (when > 253402300799LL)
-		when = 253402300799LL; /* the last hours of 9999 in UTC are in 10000 in CST */
-	struct clock_civil c;
-	clock_civil_of(when, &c);
-	/* "Date: Www, DD Mmm YYYY HH:MM:SS +0800", by hand (the formatted print was the most
-	 * expensive call of the header) */
-	char text[] = "Date: Www, DD Mmm YYYY HH:MM:SS +0800";
-	memcpy(text + 6, days[c.weekday], 3);
-	put_digits(text + 11, c.day, 2);
-	memcpy(text + 14, months[c.month - 1], 3);
-	put_digits(text + 18, (int)c.year, 4);
-	put_digits(text + 23, c.hour, 2);
-	put_digits(text + 26, c.minute, 2);
-	put_digits(text + 29, c.second, 2);
-	put_str(b, text);
+	char date[CLOCK_RFC5322_SIZE];
+	clock_format_rfc5322(when, date);
+	put_str(b, "Date: ");
+	put_str(b, date);
 	put_crlf(b);
 }
 

@@ -24,7 +24,7 @@ const path = require("node:path");
 
 const lib = path.join(__dirname, "..", "e2e", "lib");
 const { startEmulator, writeFixture, REPO_ROOT } = require(path.join(lib, "emulator"));
-const { rawClient, rawRequest } = require(path.join(lib, "clients"));
+const { rawClient, rawRequest, streamSends } = require(path.join(lib, "clients"));
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,34 +68,12 @@ async function sendStream() {
   let n = 0;
   try {
     for (let round = 1; round <= SEND_ROUNDS; round++) {
-      const api = rawClient(emu);
-      let stop = false;
-      const worker = async (w) => {
-        while (!stop) {
-          const subject = `kill9-${round}-${w}-${n++}-end`;
-          try {
-            const r = await api.tc3("SendEmail", {
-              FromEmailAddress: "noreply@example.com",
-              Destination: [`w${w}@example.net`],
-              Subject: subject,
-              Template: { TemplateID: 1, TemplateData: '{"name":"K"}' },
-            });
-            const id = r.json && r.json.Response && r.json.Response.MessageId;
-            if (id) acked.set(subject, id);
-            else if (!stop) throw new Error(`unexpected answer: ${r.text.slice(0, 300)}`);
-            else unacked.add(subject);
-          } catch (e) {
-            if (!stop) throw e;
-            unacked.add(subject);
-          }
-        }
-      };
-      const workers = Array.from({ length: CLIENTS }, (_, w) => worker(w));
+      const sends = streamSends(rawClient(emu), CLIENTS, (w) => `kill9-${round}-${w}-${n++}-end`, acked, unacked);
       const delay = between(200, 2500);
       await sleep(delay);
-      stop = true;
+      sends.stop();
       await kill9(emu);
-      await Promise.all(workers);
+      await sends.done;
       const started = Date.now();
       await emu.restart();
       console.log(

@@ -14,7 +14,7 @@ const {
   withEmulator,
   writeFixture,
 } = require("./lib/emulator");
-const { b64, expectError, rawClient, rawRequest } = require("./lib/clients");
+const { b64, expectError, rawClient, rawRequest, streamSends } = require("./lib/clients");
 
 const LIST = { Limit: 100, Offset: 0 };
 
@@ -157,34 +157,14 @@ test("SIGTERM with a --db file: clean exit with status 0", async () => {
 // still set aside (libmicrohttpd aborts then), nor lose an answered send.
 test("SIGTERM while 32 clients send: clean exit, and every answered send is stored", async () => {
   const emu = await startEmulator({ db: true, args: ["--log-format", "off"] });
-  const api = rawClient(emu);
-  const acked = new Map(); // subject -> MessageId
-  let stop = false;
+  const acked = new Map(); // subject -> MessageId; sends refused by the stopping server are not counted
   let n = 0;
-  const worker = async (w) => {
-    while (!stop) {
-      const subject = `term-${w}-${n++}`;
-      try {
-        const r = await api.tc3("SendEmail", {
-          FromEmailAddress: "noreply@example.com",
-          Destination: [`w${w}@example.net`],
-          Subject: subject,
-          Template: { TemplateID: 1, TemplateData: '{"name":"T"}' },
-        });
-        const id = r.json && r.json.Response && r.json.Response.MessageId;
-        if (id) acked.set(subject, id);
-        else if (!stop) assert.fail(`unexpected answer: ${r.text.slice(0, 300)}`);
-      } catch (e) {
-        if (!stop) throw e; // refused by the stopping server: not answered, not counted
-      }
-    }
-  };
-  const workers = Array.from({ length: 32 }, (_, w) => worker(w));
+  const sends = streamSends(rawClient(emu), 32, (w) => `term-${w}-${n++}`, acked);
   await new Promise((r) => setTimeout(r, 400));
   assert.ok(acked.size > 0, "no send answered before the signal");
-  stop = true;
+  sends.stop();
   const res = await emu.stop();
-  await Promise.all(workers);
+  await sends.done;
   assert.equal(res.timedOut, false, "did not exit within 5 s of SIGTERM");
   assert.equal(res.signal, null, `ended by signal ${res.signal}: ${emu.log.stderr}`);
   assert.equal(res.code, 0);

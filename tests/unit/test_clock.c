@@ -155,12 +155,36 @@ static void test_offset(void)
 	CHECK(clock_offset() >= -1 && clock_offset() <= 1);
 }
 
+/* The Date header's form, against strftime in the C locale over years 1000-9999, and its ends. */
+static void test_rfc5322(void)
+{
+	int mismatches = 0, checked = 0;
+	for (int64_t when = -30610224000LL; when < 253402300799LL - CLOCK_CST_OFFSET; when += 7919LL * 3607) {
+		struct tm tm;
+		time_t t = (time_t)(when + CLOCK_CST_OFFSET);
+		char mine[CLOCK_RFC5322_SIZE], theirs[64];
+		clock_format_rfc5322(when, mine);
+		checked++;
+		if (!gmtime_r(&t, &tm) || strftime(theirs, sizeof(theirs), "%a, %d %b %Y %H:%M:%S +0800", &tm) == 0 ||
+		    strcmp(mine, theirs) != 0)
+			mismatches++;
+	}
+	CHECK(checked > 8000);
+	CHECK_INT(mismatches, 0);
+	char out[CLOCK_RFC5322_SIZE];
+	clock_format_rfc5322(INT64_MIN, out);
+	CHECK_STR(out, "Mon, 01 Jan 0001 08:00:00 +0800");
+	clock_format_rfc5322(INT64_MAX, out);
+	CHECK_STR(out, "Fri, 31 Dec 9999 23:59:59 +0800");
+}
+
 int main(void)
 {
 	test_parse_date();
 	test_parse_datetime();
 	test_days();
 	test_civil();
+	test_rfc5322();
 	test_offset();
 	return unit_finish("clock");
 }

@@ -35,6 +35,37 @@ static int64_t account_of(struct store *store)
 	return id;
 }
 
+/* Wait until a job is queued (its caller found the queue being run). */
+static void await_queued(struct store *store)
+{
+	for (;;) {
+		pthread_mutex_lock(&store->jobs_lock);
+		bool queued = store->jobs != NULL;
+		pthread_mutex_unlock(&store->jobs_lock);
+		if (queued)
+			return;
+		sched_yield();
+	}
+}
+
+/* Whether the store settles (no open group, nobody combining, nothing queued) within 5 s: the runner may still be on
+ * its way out of a queue whose jobs were all told. */
+static bool settles(struct store *store)
+{
+	for (int i = 0; i < 5000; i++) {
+		pthread_mutex_lock(&store->jobs_lock);
+		bool idle = !store->combining && store->jobs == NULL;
+		pthread_mutex_unlock(&store->jobs_lock);
+		pthread_mutex_lock(&store->lock);
+		idle = idle && !store->tx_open;
+		pthread_mutex_unlock(&store->lock);
+		if (idle)
+			return true;
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	return false;
+}
+
 /* `n` templates, one unit each: n commits, each appending frames to the WAL. */
 static void add_templates(struct store *store, int64_t account, int n)
 {
@@ -223,7 +254,8 @@ static void *run_jobs(void *p)
 	return NULL;
 }
 
-static void run_concurrently(const char *path)
+/* RUN_THREADS threads each running `jobs` on one store: every job runs once, and only failures are undone. */
+static void jobs_concurrently(const char *path, void *(*jobs)(void *))
 {
 	struct store *store = NULL;
 	char err[256] = "";
@@ -234,7 +266,7 @@ static void run_concurrently(const char *path)
 	pthread_t threads[RUN_THREADS];
 	for (int t = 0; t < RUN_THREADS; t++) {
 		runners[t] = (struct runner){.store = store, .index = t};
-		pthread_create(&threads[t], NULL, run_jobs, &runners[t]);
+		pthread_create(&threads[t], NULL, jobs, &runners[t]);
 	}
 	int kept = 0, failed = 0, wrong = 0;
 	for (int t = 0; t < RUN_THREADS; t++) {
@@ -246,17 +278,17 @@ static void run_concurrently(const char *path)
 	CHECK_INT(wrong, 0);
 	CHECK_INT(kept + failed, RUN_THREADS * RUN_JOBS);
 	CHECK_INT(template_count(store, job_account), kept);
-	CHECK(!store->tx_open && !store->combining && store->jobs == NULL);
+	CHECK(settles(store));
 	store_destroy(store);
 }
 
 static void test_run_concurrently(void)
 {
-	run_concurrently("");
+	jobs_concurrently("", run_jobs);
 	struct temp_file tmp;
 	if (!temp_file_make(&tmp, "group"))
 		return;
-	run_concurrently(tmp.path);
+	jobs_concurrently(tmp.path, run_jobs);
 	temp_file_remove(&tmp);
 }
 
@@ -341,14 +373,7 @@ static void batch_with_failed_commit(bool orphan_first)
 	while (atomic_load(&store->pending) != 1)
 		sched_yield(); /* a combines, waiting for the store */
 	pthread_create(&tb, NULL, run_one_job, &b);
-	for (;;) {
-		pthread_mutex_lock(&store->jobs_lock);
-		bool queued = store->jobs != NULL;
-		pthread_mutex_unlock(&store->jobs_lock);
-		if (queued)
-			break;
-		sched_yield();
-	}
+	await_queued(store);
 	pthread_mutex_unlock(&store->lock);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
@@ -491,24 +516,6 @@ static void gate_destroy(struct gate *g)
 	pthread_cond_destroy(&g->cond);
 }
 
-/* Whether the store settles (no open group, nobody combining, nothing queued) within 5 s: the runner may still be on
- * its way out of a queue whose jobs were all told. */
-static bool settles(struct store *store)
-{
-	for (int i = 0; i < 5000; i++) {
-		pthread_mutex_lock(&store->jobs_lock);
-		bool idle = !store->combining && store->jobs == NULL;
-		pthread_mutex_unlock(&store->jobs_lock);
-		pthread_mutex_lock(&store->lock);
-		idle = idle && !store->tx_open;
-		pthread_mutex_unlock(&store->lock);
-		if (idle)
-			return true;
-		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-	}
-	return false;
-}
-
 /* A free store runs a submitted job on the caller's thread and tells it before store_submit returns. */
 static void test_submit_one(void)
 {
@@ -605,40 +612,13 @@ static void *submit_jobs(void *p)
 	return NULL;
 }
 
-static void submit_concurrently(const char *path)
-{
-	struct store *store = NULL;
-	char err[256] = "";
-	if (!CHECK_INT(store_open(&store, path, err, sizeof(err)), STORE_OK))
-		return;
-	job_account = account_of(store);
-	struct runner runners[RUN_THREADS];
-	pthread_t threads[RUN_THREADS];
-	for (int t = 0; t < RUN_THREADS; t++) {
-		runners[t] = (struct runner){.store = store, .index = t};
-		pthread_create(&threads[t], NULL, submit_jobs, &runners[t]);
-	}
-	int kept = 0, failed = 0, wrong = 0;
-	for (int t = 0; t < RUN_THREADS; t++) {
-		pthread_join(threads[t], NULL);
-		kept += runners[t].kept;
-		failed += runners[t].failed;
-		wrong += runners[t].wrong;
-	}
-	CHECK_INT(wrong, 0);
-	CHECK_INT(kept + failed, RUN_THREADS * RUN_JOBS);
-	CHECK_INT(template_count(store, job_account), kept);
-	CHECK(settles(store));
-	store_destroy(store);
-}
-
 static void test_submit_concurrently(void)
 {
-	submit_concurrently("");
+	jobs_concurrently("", submit_jobs);
 	struct temp_file tmp;
 	if (!temp_file_make(&tmp, "group"))
 		return;
-	submit_concurrently(tmp.path);
+	jobs_concurrently(tmp.path, submit_jobs);
 	temp_file_remove(&tmp);
 }
 
@@ -714,14 +694,7 @@ static void hand_over(bool third_waits)
 	pthread_t waiter;
 	if (third_waits) {
 		pthread_create(&waiter, NULL, run_waiting, &w);
-		for (;;) {
-			pthread_mutex_lock(&store->jobs_lock);
-			bool queued = store->jobs != NULL;
-			pthread_mutex_unlock(&store->jobs_lock);
-			if (queued)
-				break;
-			sched_yield();
-		}
+		await_queued(store);
 	}
 	for (int i = 0; i < HANDOVER_PLAIN; i++) {
 		snprintf(name, sizeof(name), "b3-%d", i);
@@ -925,14 +898,7 @@ static void test_submit_without_runner(void)
 	gate_reached(&g);
 	struct late_submitter l = {.store = store};
 	pthread_create(&late, NULL, submit_late, &l);
-	for (;;) {
-		pthread_mutex_lock(&store->jobs_lock);
-		bool queued = store->jobs != NULL;
-		pthread_mutex_unlock(&store->jobs_lock);
-		if (queued)
-			break;
-		sched_yield();
-	}
+	await_queued(store);
 	nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
 	CHECK(!atomic_load(&l.returned)); /* it waits for its job */
 	CHECK_INT(atomic_load(&l.s.finished), 0);

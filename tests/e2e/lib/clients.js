@@ -392,6 +392,43 @@ function sortedKeys(o) {
   return Object.keys(o).sort();
 }
 
+// A stream of SendEmail calls from `clients` concurrent loops, until
+// stop() is called on what it returns: each answered MessageId goes to `acked` (subject
+// -> MessageId), the subject of each send not answered once stopping (in
+// flight at a kill or refused by a stopping server) to `unacked` when given.
+// Subjects are subject(w) for loop w. An unexpected answer before stopping
+// fails. Returns { stop(), done } (done: a promise of every loop's end).
+function streamSends(api, clients, subject, acked, unacked) {
+  let stopped = false;
+  const loop = async (w) => {
+    while (!stopped) {
+      const s = subject(w);
+      try {
+        const r = await api.tc3("SendEmail", {
+          FromEmailAddress: "noreply@example.com",
+          Destination: [`w${w}@example.net`],
+          Subject: s,
+          Template: { TemplateID: 1, TemplateData: '{"name":"S"}' },
+        });
+        const id = r.json && r.json.Response && r.json.Response.MessageId;
+        if (id) acked.set(s, id);
+        else if (!stopped) throw new Error(`unexpected answer: ${r.text.slice(0, 300)}`);
+        else if (unacked) unacked.add(s);
+      } catch (e) {
+        if (!stopped) throw e;
+        if (unacked) unacked.add(s);
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: clients }, (_, w) => loop(w)));
+  return {
+    stop() {
+      stopped = true;
+    },
+    done,
+  };
+}
+
 module.exports = {
   API_VERSION,
   CJK_RE,
@@ -408,6 +445,7 @@ module.exports = {
   nowSeconds,
   rawClient,
   rawRequest,
+  streamSends,
   sortedKeys,
   tc3Authorization,
   unb64,
